@@ -1,0 +1,33 @@
+# The series' commands. Each target creates the virtual environment .venv and
+# installs the project into it when needed (Python 3.10+ and a package index
+# are all it takes).
+#   make lab    open the notebooks in JupyterLab
+#   make test   run every test: utils, each notebook with strict nbval, the browser test
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: lab test data sync clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+data: $(STAMP)
+	$(BIN)/python -m utils.data prepare --dataset mnist
+
+lab: data
+	$(BIN)/jupyter lab notebooks/
+
+test: data
+	$(BIN)/python -m pytest tests notebooks --nbval --nbval-current-env --nbval-cell-timeout=900 -v -rs
+
+sync: $(STAMP)
+	$(BIN)/python -m utils.course sync
+
+clean:
+	rm -rf $(VENV)
