@@ -1,0 +1,114 @@
+"""Plots shared by the notebooks: image grids, originals over reconstructions, training curves.
+
+Every helper returns the ``matplotlib.figure.Figure`` it drew (or draws on the
+``ax`` it is given) and never calls ``plt.show()``. Titles and labels are
+English or math, so they render with any font (Colab included).
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+FIG_DPI = 72  # keeps stored notebook outputs light
+
+
+def _as_images(images, name: str = "images") -> np.ndarray:
+    a = np.asarray(images, dtype=np.float32)
+    if a.ndim == 4 and a.shape[-1] == 1:
+        a = a[..., 0]
+    if a.ndim == 2:
+        a = a[None]
+    if a.ndim != 3:
+        raise ValueError(f"{name} has shape {np.shape(images)}; expected (n, h, w), (n, h, w, 1) or (h, w)")
+    return a
+
+
+def show_images(images, ncols: int = 10, titles: Sequence[str] | None = None,
+                cell_size: float = 0.9, cmap: str = "gray", vmin: float | None = 0.0,
+                vmax: float | None = 1.0, suptitle: str | None = None) -> Figure:
+    """Draw images in a grid of ``ncols`` columns; return the figure.
+
+    Parameters
+    ----------
+    images : array of shape (n, h, w), (n, h, w, 1) or (h, w).
+    ncols : columns of the grid (rows follow from n).
+    titles : optional title per image.
+    cell_size : inches per image.
+    vmin, vmax : grey-scale range (None lets matplotlib scale each image).
+    """
+    a = _as_images(images)
+    if ncols < 1:
+        raise ValueError(f"ncols is {ncols}; expected at least 1")
+    if titles is not None and len(titles) != len(a):
+        raise ValueError(f"{len(titles)} titles for {len(a)} images; expected one per image")
+    ncols = min(ncols, len(a))
+    nrows = int(np.ceil(len(a) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(cell_size * ncols, cell_size * nrows + (0.3 if suptitle else 0)),
+                             dpi=FIG_DPI, squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i < len(a):
+            ax.imshow(a[i], cmap=cmap, vmin=vmin, vmax=vmax)
+            if titles is not None:
+                ax.set_title(titles[i], fontsize=8)
+    if suptitle:
+        fig.suptitle(suptitle, fontsize=10)
+    fig.tight_layout(pad=0.2)
+    return fig
+
+
+def compare_rows(rows: Sequence, labels: Sequence[str], n: int = 10, cell_size: float = 0.8) -> Figure:
+    """Draw several rows of images for the same examples, one labelled row per method.
+
+    ``rows`` is a list of arrays of images (the same examples in each); the first
+    ``n`` of each are drawn, e.g. ``[originals, reconstructions]`` with labels
+    ``["original", "reconstruction"]``.
+    """
+    if len(rows) != len(labels):
+        raise ValueError(f"{len(rows)} rows but {len(labels)} labels; expected one label per row")
+    arrays = [_as_images(r, f"rows[{i}]")[:n] for i, r in enumerate(rows)]
+    if len({len(a) for a in arrays}) != 1:
+        raise ValueError(f"rows hold {[len(a) for a in arrays]} images; expected the same number in each")
+    n = len(arrays[0])
+    fig, axes = plt.subplots(len(arrays), n, figsize=(cell_size * n + 1.2, cell_size * len(arrays)),
+                             dpi=FIG_DPI, squeeze=False)
+    for r, (a, label) in enumerate(zip(arrays, labels)):
+        for c in range(n):
+            ax = axes[r, c]
+            ax.imshow(a[c], cmap="gray", vmin=0.0, vmax=1.0)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            for side in ax.spines.values():
+                side.set_visible(False)
+        axes[r, 0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=9)
+    fig.tight_layout(pad=0.2)
+    return fig
+
+
+def plot_reconstructions(originals, reconstructions, n: int = 10) -> Figure:
+    """Originals (top row) over their reconstructions (bottom row)."""
+    return compare_rows([originals, reconstructions], ["original", "reconstruction"], n=n)
+
+
+def plot_history(history: dict[str, Sequence[float]], keys: Sequence[str] | None = None,
+                 ax=None, ylabel: str = "loss", logy: bool = False):
+    """Plot per-epoch curves from a Keras ``History.history`` dict; return the axes."""
+    keys = list(keys) if keys is not None else list(history)
+    missing = [k for k in keys if k not in history]
+    if missing:
+        raise ValueError(f"keys {missing} not in history; it has {sorted(history)}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.5, 3), dpi=FIG_DPI)
+    for k in keys:
+        ax.plot(np.arange(1, len(history[k]) + 1), history[k], marker="o", ms=3, label=k)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(ylabel)
+    if logy:
+        ax.set_yscale("log")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    return ax
