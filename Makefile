@@ -31,3 +31,17 @@ sync: $(STAMP)
 
 clean:
 	rm -rf $(VENV)
+
+# --- beyond the two commands ------------------------------------------------
+# Colab's package versions (colab/requirements-colab.txt) in .venv-colab: utils tests + every notebook, quick mode.
+.PHONY: test-colab bench bench-smoke
+test-colab:
+	bash colab/run_colab_stack.sh
+
+# Benchmarks on this machine (writes benchmarks/results.json and benchmarks/RESULTS.md).
+bench: data
+	$(BIN)/python -m benchmarks.run
+
+# A short form of the benchmarks that proves the harness works (one epoch, small subset; no timing asserts).
+bench-smoke: data
+	$(BIN)/python -m benchmarks.run --smoke --out build/bench-smoke
