@@ -25,6 +25,7 @@ The cache folder is ``$CH11_DATA_DIR`` if set, else ``~/.cache/ch11-autoencoders
 from __future__ import annotations
 
 import argparse
+import codecs
 import gzip
 import hashlib
 import io
@@ -185,7 +186,8 @@ class NumpyOnlyUnpickler(pickle.Unpickler):
 
     A pickle can run arbitrary code through the globals it names; this one
     admits only ``numpy.ndarray``, ``numpy.dtype`` and numpy's array
-    reconstructor, under the module names old and new numpy use.
+    reconstructor, under the module names old and new numpy use (and
+    ``codecs.encode``, which Python 3's pickles of arrays use for raw bytes).
     """
 
     def find_class(self, module: str, name: str):
@@ -198,6 +200,9 @@ class NumpyOnlyUnpickler(pickle.Unpickler):
             ("numpy._core.multiarray", "_reconstruct"): _reconstruct,
             ("numpy", "ndarray"): np.ndarray,
             ("numpy", "dtype"): np.dtype,
+            # Python 3 pickles of numpy arrays (protocol 2) spell raw bytes through
+            # codecs.encode(str, "latin1"), a pure function; it is admitted for them.
+            ("_codecs", "encode"): codecs.encode,
         }
         if (module, name) not in allowed:
             raise pickle.UnpicklingError(
