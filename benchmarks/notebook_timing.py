@@ -1,0 +1,79 @@
+"""Wall time of each committed notebook's default run, executed on a temporary copy.
+
+The committed notebooks are never modified: each one is read, executed with
+``nbclient`` in a fresh kernel whose working directory is ``notebooks/`` (as
+in JupyterLab), and the executed copy is thrown away (or written to a scratch
+folder when asked).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOK_DIR = REPO / "notebooks"
+
+
+def committed_notebooks(folder: Path = NOTEBOOK_DIR) -> list[Path]:
+    """The series' notebooks ``NN_*.ipynb`` in teaching order."""
+    return sorted(p for p in Path(folder).glob("[0-9][0-9]_*.ipynb"))
+
+
+def time_notebook(path: Path, timeout: int = 1800, quick: bool = False,
+                  keep_copy_in: Path | None = None) -> dict:
+    """Execute a copy of the notebook at ``path`` top to bottom; return its wall time.
+
+    Parameters
+    ----------
+    path : the notebook.
+    timeout : seconds allowed per cell.
+    quick : run in quick mode (``CH11_QUICK=1``), as the smoke run does.
+    keep_copy_in : optional folder where the executed copy is written.
+
+    Returns
+    -------
+    dict
+        ``{"seconds": wall time of the execution, kernel start included, "quick": quick,
+        "ok": True}`` or, when a cell fails, ``"ok": False`` and ``"error"``.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    path = Path(path)
+    nb = nbformat.read(path, as_version=4)  # an in-memory copy; the file is not written back
+    env_quick = os.environ.get("CH11_QUICK")
+    if quick:
+        os.environ["CH11_QUICK"] = "1"
+    else:
+        os.environ.pop("CH11_QUICK", None)
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    result = {"quick": quick, "ok": True}
+    start = time.perf_counter()
+    try:
+        client.execute()
+    except CellExecutionError as err:
+        result.update(ok=False, error=str(err).strip().splitlines()[-1][:300])
+    finally:
+        result["seconds"] = time.perf_counter() - start
+        if env_quick is None:
+            os.environ.pop("CH11_QUICK", None)
+        else:
+            os.environ["CH11_QUICK"] = env_quick
+    if keep_copy_in is not None:
+        Path(keep_copy_in).mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, Path(keep_copy_in) / path.name)
+    return result
+
+
+def time_all(quick: bool = False, keep_copy_in: Path | None = None, names: list[str] | None = None) -> dict:
+    """Time every committed notebook (or those whose file name starts with one of ``names``)."""
+    out = {}
+    for path in committed_notebooks():
+        if names and not any(path.name.startswith(n) for n in names):
+            continue
+        out[path.stem] = time_notebook(path, quick=quick, keep_copy_in=keep_copy_in)
+    return out

@@ -1,0 +1,216 @@
+"""``RESULTS.md`` from ``results.json`` (and ``experiments.json``): tables, goal ratios, experiments.
+
+Run ``python -m benchmarks.report`` to regenerate the Markdown from the JSON
+files without measuring anything again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+GOALS = {
+    "vae_time_ratio": "VAE seconds_to_anchor_elbo / anchor seconds <= 0.25",
+    "ae_sse_ratio": "AE test_sse / PCA test_sse <= 0.40",
+    "dae_psnr": "DAE psnr >= 20 dB",
+    "dae_vs_keras": "DAE psnr > Keras-example DAE psnr at equal training time",
+    "notebooks_total": "all notebooks' default runs <= 480 s",
+}
+
+
+def _get(d: dict, *keys, default=None):
+    for k in keys:
+        if not isinstance(d, dict) or k not in d or d[k] is None:
+            return default
+        d = d[k]
+    return d
+
+
+def _fmt(x, digits: int = 1, unit: str = "") -> str:
+    if x is None:
+        return "–"
+    if isinstance(x, bool):
+        return "yes" if x else "no"
+    if isinstance(x, int):
+        return f"{x:,}{unit}"
+    if isinstance(x, float):
+        return f"{x:,.{digits}f}{unit}"
+    return str(x)
+
+
+def goal_checks(r: dict) -> dict:
+    """Each goal's measured ratio or value and whether it is met (None when not measured)."""
+    out = {}
+    t_vae = _get(r, "vae", "seconds_to_anchor_elbo")
+    t_anchor = _get(r, "anchors", "tf_cvae", "seconds")
+    ratio = t_vae / t_anchor if (t_vae is not None and t_anchor) else None
+    out["vae_time_ratio"] = {"value": ratio, "met": None if ratio is None else ratio <= 0.25}
+    sse, pca = _get(r, "ae", "test_sse"), _get(r, "ae", "pca_test_sse")
+    ratio = sse / pca if (sse is not None and pca) else None
+    out["ae_sse_ratio"] = {"value": ratio, "met": None if ratio is None else ratio <= 0.40}
+    psnr = _get(r, "dae", "psnr")
+    out["dae_psnr"] = {"value": psnr, "met": None if psnr is None else psnr >= 20.0}
+    kpsnr = _get(r, "anchors", "keras_dae", "psnr")
+    diff = psnr - kpsnr if (psnr is not None and kpsnr is not None) else None
+    out["dae_vs_keras"] = {"value": diff, "met": None if diff is None else diff > 0}
+    total = _get(r, "notebooks", "total_seconds")
+    out["notebooks_total"] = {"value": total, "met": None if total is None else total <= 480.0}
+    return out
+
+
+def _model_rows(r: dict) -> list[str]:
+    gemm = r.get("gemm_gflops")
+    rows = ["| model | training images | epochs | batch | seconds | images/s | train GFLOP/image | GFLOP/s | % of GEMM | quality |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+
+    def row(name, d, quality):
+        if not d:
+            return
+        g = d.get("gflops")
+        pct = 100.0 * g / gemm if (g is not None and gemm) else None
+        tf = d.get("train_flops_per_image")
+        rows.append(f"| {name} | {_fmt(d.get('train_images'))} | {_fmt(d.get('epochs'), 2)} | "
+                    f"{_fmt(d.get('batch_size'))} | {_fmt(d.get('seconds'))} | "
+                    f"{_fmt(d.get('images_per_second'), 0)} | {_fmt(None if tf is None else tf / 1e9, 4)} | "
+                    f"{_fmt(g)} | {_fmt(pct)} | {quality} |")
+
+    ae = r.get("ae")
+    if ae:
+        row(f"AE, {ae.get('latent_dim')}-dim code (notebook 02)", ae,
+            f"test SSE/image {_fmt(ae.get('test_sse'), 2)} (PCA {_fmt(ae.get('pca_test_sse'), 2)})")
+    dae = r.get("dae")
+    if dae:
+        row(f"DAE, sigma {dae.get('sigma')} (notebook 03)", dae,
+            f"test PSNR {_fmt(dae.get('psnr'), 2)} dB (median filter {_fmt(dae.get('median_psnr'), 2)}, "
+            f"noisy {_fmt(dae.get('noisy_psnr'), 2)})")
+    vae = r.get("vae")
+    if vae:
+        row(f"VAE, {vae.get('latent_dim')}-dim latent (notebook 04)", vae,
+            f"test ELBO {_fmt(vae.get('test_elbo'), 2)} nats")
+    a = _get(r, "anchors", "tf_cvae")
+    if a:
+        row("anchor: TF tutorial CVAE", a, f"test ELBO {_fmt(a.get('test_elbo'), 2)} nats")
+    k = _get(r, "anchors", "keras_dae")
+    if k:
+        row("anchor: Keras example DAE (same seconds as the DAE)", k,
+            f"test PSNR {_fmt(k.get('psnr'), 2)} dB")
+    return rows
+
+
+def _experiment_lines(exps: dict) -> tuple[list[str], list[str]]:
+    helped, not_helped = [], []
+    for name, e in exps.get("experiments", {}).items():
+        verdict = e.get("verdict")
+        line = f"- **{e.get('title', name)}**: {e.get('summary', '')}"
+        rows = e.get("rows") or []
+        if rows:
+            cols = list(rows[0].keys())
+            line += "\n\n  | " + " | ".join(cols) + " |\n  |" + "---|" * len(cols) + "\n"
+            for row in rows:
+                line += "  | " + " | ".join(_fmt(row.get(c), 2) for c in cols) + " |\n"
+        (helped if verdict == "helped" else not_helped).append(line)
+    return helped, not_helped
+
+
+def render(r: dict, exps: dict | None = None) -> str:
+    """The Markdown text of RESULTS.md for results ``r`` and experiments ``exps``."""
+    m = r.get("machine", {})
+    lines = ["# Benchmarks", "",
+             "Generated by `python -m benchmarks.report` from `benchmarks/results.json`"
+             + (" and `benchmarks/experiments.json`" if exps else "")
+             + "; measured by `make bench` (`python -m benchmarks.run`)."]
+    if r.get("mode") == "smoke":
+        lines += ["", "**Smoke run** (one epoch, small subset): the numbers prove the harness runs; "
+                      "they say nothing about speed or quality."]
+    lines += ["", "## Machine", "",
+              f"- CPU: {m.get('cpu_model', '?')}, {m.get('usable_cores', '?')} cores "
+              f"({', '.join(m.get('cpu_flags', []))}), {m.get('memory_gb', '?')} GB",
+              f"- TensorFlow {m.get('tensorflow', '?')}, Keras {m.get('keras', '?')}, "
+              f"numpy {m.get('numpy', '?')}, Python {m.get('python', '?')}",
+              f"- Date: {m.get('date_utc', '?')}",
+              f"- fp32 matrix-multiply ceiling (TensorFlow, {_get(r, 'gemm', 'n', default='?')}"
+              f"x{_get(r, 'gemm', 'n', default='?')} matmul, median of {_get(r, 'gemm', 'repeats', default='?')}): "
+              f"**{_fmt(r.get('gemm_gflops'))} GFLOP/s**"]
+
+    lines += ["", "## Goals", "", "| goal | measured | met |", "|---|---:|:---:|"]
+    fmt_goal = {"vae_time_ratio": lambda v: _fmt(v, 3), "ae_sse_ratio": lambda v: _fmt(v, 3),
+                "dae_psnr": lambda v: _fmt(v, 2, " dB"), "dae_vs_keras": lambda v: ("+" if v and v > 0 else "") + _fmt(v, 2, " dB"),
+                "notebooks_total": lambda v: _fmt(v, 0, " s")}
+    for key, g in goal_checks(r).items():
+        met = g["met"]
+        lines.append(f"| {GOALS[key]} | {fmt_goal[key](g['value']) if g['value'] is not None else '–'} | "
+                     f"{'–' if met is None else ('yes' if met else '**no**')} |")
+
+    lines += ["", "## Models, side by side", ""] + _model_rows(r)
+    vae, anchor = r.get("vae") or {}, _get(r, "anchors", "tf_cvae") or {}
+    if vae.get("elbo_curve") or anchor:
+        lines += ["", "### The VAE against the tutorial's CVAE", "",
+                  f"Target: the anchor's final test ELBO, {_fmt(anchor.get('test_elbo'), 2)} nats after "
+                  f"{_fmt(anchor.get('epochs'))} epochs in {_fmt(anchor.get('seconds'))} s. "
+                  f"The project's VAE first reaches it after "
+                  f"{_fmt(vae.get('seconds_to_anchor_elbo'))} s of training"
+                  + (f" (epoch {vae.get('epoch_reaching_anchor')})" if vae.get("epoch_reaching_anchor") else
+                     " (not reached)" if vae and vae.get("seconds_to_anchor_elbo") is None else "")
+                  + ". Test ELBO is evaluated at each epoch's end; evaluation time is excluded from the "
+                    "training seconds, so the time is an upper bound (the level may be crossed mid-epoch).", ""]
+        if vae.get("elbo_curve"):
+            lines += ["| epoch | training seconds | test ELBO |", "|---:|---:|---:|"]
+            for p in vae["elbo_curve"]:
+                lines.append(f"| {p['epoch']} | {_fmt(p['seconds'])} | {_fmt(p['test_elbo'], 2)} |")
+        method = r.get("elbo_method")
+        if method:
+            lines += ["", f"ELBO evaluation (both models): {method}"]
+    k = _get(r, "anchors", "keras_dae")
+    if k:
+        lines += ["", "### The DAE against the Keras example's DAE", "",
+                  f"Both are trained on the same noisy images (sigma {_get(r, 'dae', 'sigma')}, clipped to [0, 1]) "
+                  f"with clean targets. The Keras example's model is stopped after the DAE's training time "
+                  f"({_fmt(_get(r, 'dae', 'seconds'))} s): it ran {_fmt(k.get('epochs'), 2)} epochs in "
+                  f"{_fmt(k.get('seconds'))} s and reaches {_fmt(k.get('psnr'), 2)} dB against the DAE's "
+                  f"{_fmt(_get(r, 'dae', 'psnr'), 2)} dB."]
+
+    nbs = r.get("notebooks") or {}
+    rows = [(n, d) for n, d in nbs.items() if isinstance(d, dict)]
+    if rows:
+        lines += ["", "## Notebooks (default run, executed on a temporary copy with nbclient)", "",
+                  "| notebook | seconds | ran cleanly |", "|---|---:|:---:|"]
+        for n, d in rows:
+            lines.append(f"| {n}{' (quick mode)' if d.get('quick') else ''} | {_fmt(d.get('seconds'), 0)} | "
+                         f"{'yes' if d.get('ok') else 'no: ' + str(d.get('error', ''))} |")
+        lines.append(f"| **total** | **{_fmt(nbs.get('total_seconds'), 0)}** | |")
+
+    lines += ["", "## How FLOPs are counted", "", r.get("flop_rule", "")]
+    helped, not_helped = _experiment_lines(exps or {})
+    lines += ["", "## What helped", ""] + (helped or ["- (no experiment recorded yet)"])
+    lines += ["", "## What did not help", ""] + (not_helped or ["- (no experiment recorded yet)"])
+    if exps and exps.get("machine"):
+        em = exps["machine"]
+        lines += ["", f"Speed experiments measured {em.get('date_utc', '?')} on the same machine "
+                      f"(TensorFlow {em.get('tensorflow', '?')}), each under the CPU lock."]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def write_report(results_path: Path, out_path: Path, experiments_path: Path | None = None) -> Path:
+    """Read the JSON files and write the Markdown report; return its path."""
+    r = json.loads(Path(results_path).read_text(encoding="utf-8"))
+    exps = None
+    if experiments_path is not None and Path(experiments_path).exists():
+        exps = json.loads(Path(experiments_path).read_text(encoding="utf-8"))
+    Path(out_path).write_text(render(r, exps), encoding="utf-8")
+    return Path(out_path)
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--dir", default=str(HERE), help="folder with results.json (RESULTS.md is written there)")
+    p.add_argument("--experiments", default=str(HERE / "experiments.json"))
+    a = p.parse_args(argv)
+    out = write_report(Path(a.dir) / "results.json", Path(a.dir) / "RESULTS.md", Path(a.experiments))
+    print(out)
+
+
+if __name__ == "__main__":
+    main()
