@@ -1,0 +1,78 @@
+"""What a notebook writes out inline and what ``utils`` holds must not drift apart (STYLE.md).
+
+Each test takes the function a notebook defines inline for the student to read
+(found by name in the notebook's code cells), runs only that definition, and
+compares it with its twin in ``utils`` over many cases. Add a test here for
+every inline definition that has a twin in ``utils``.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pytest
+
+from utils.transpose_conv import conv_matrix
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+
+
+def inline_function(notebook: str, name: str, namespace: dict | None = None) -> Callable:
+    """Return the function ``name`` as defined in a code cell of ``notebooks/<notebook>``.
+
+    Only the ``def`` itself is executed (not the rest of its cell), in a namespace
+    holding ``np`` plus ``namespace``. Exactly one code cell must define ``name``.
+    """
+    nb = json.loads((NOTEBOOKS / notebook).read_text(encoding="utf-8"))
+    found = []
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        try:
+            tree = ast.parse(src)
+        except SyntaxError:  # e.g. cells with IPython magics; they cannot hold our definitions
+            continue
+        found += [ast.get_source_segment(src, node) for node in tree.body
+                  if isinstance(node, ast.FunctionDef) and node.name == name]
+    if len(found) != 1:
+        raise AssertionError(f"{notebook}: expected exactly one code cell defining {name}(), found {len(found)}")
+    ns = {"np": np, **(namespace or {})}
+    exec(compile(found[0], f"<{notebook}: {name}>", "exec"), ns)
+    return ns[name]
+
+
+# ---------------------------------------------------------------- notebook 01: the convolution matrix
+@pytest.fixture(scope="module")
+def conv_matrix_by_rows():
+    return inline_function("01_transposed_convolution.ipynb", "conv_matrix_by_rows")
+
+
+def test_inline_conv_matrix_reproduces_the_lecture_examples(conv_matrix_by_rows):
+    C_a = conv_matrix_by_rows(np.array([[2, 1], [4, 3]]), (3, 3))
+    np.testing.assert_array_equal(C_a @ np.arange(1, 10), [35, 45, 65, 75])
+    C_b = conv_matrix_by_rows(np.array([[1, 2], [3, 4]]), (4, 4), stride=2)
+    x_b = np.array([[1, 1, 2, 2], [1, 1, 2, 2], [3, 3, 4, 4], [3, 3, 4, 4]])
+    np.testing.assert_array_equal(C_b @ x_b.ravel(), [10, 20, 30, 40])
+
+
+def test_inline_conv_matrix_agrees_with_utils(conv_matrix_by_rows):
+    rng = np.random.default_rng(2024)
+    n = 0
+    for _ in range(300):
+        kh, kw = (int(v) for v in rng.integers(1, 6, size=2))
+        shape = (int(rng.integers(kh, 11)), int(rng.integers(kw, 11)))
+        stride = int(rng.integers(1, 5))
+        kernel = rng.integers(-9, 10, size=(kh, kw))
+        if rng.random() < 0.5:
+            kernel = kernel * rng.random()  # float kernels too
+        inline = conv_matrix_by_rows(kernel, shape, stride)
+        library = conv_matrix(kernel, shape, stride, "valid")
+        assert inline.shape == library.shape, (kernel.shape, shape, stride)
+        np.testing.assert_array_equal(inline, library, err_msg=f"kernel {kernel.shape}, input {shape}, stride {stride}")
+        n += 1
+    assert n == 300
