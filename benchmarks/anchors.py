@@ -275,3 +275,16 @@ def train_tf_cvae(x_train_binary, epochs: int = TF_CVAE_SETTINGS["epochs"],
     seconds = time.perf_counter() - start
     return {"model": model, "seconds": seconds,
             "history": {k: [float(v) for v in vals] for k, vals in fitted.history.items()}}
+
+
+def split_encoder(model: TutorialCVAE) -> keras.Model:
+    """A view of the CVAE's encoder with two outputs, ``[mean, logvar]`` (weights shared).
+
+    The tutorial's encoder ends in one Dense layer of ``2 * latent_dim`` units; the
+    project's ELBO evaluation (``utils.vae.evaluate_elbo``) takes an encoder with the
+    two outputs separately.
+    """
+    enc = model.encoder
+    p = model.latent_dim
+    stats = enc.outputs[0]
+    return keras.Model(enc.inputs[0], [stats[:, :p], stats[:, p:]], name="tf_cvae_encoder_split")
