@@ -1,0 +1,385 @@
+"""Every notebook of the series, run in the real JupyterLab UI by headless Chromium.
+
+For each ``notebooks/NN_*.ipynb`` the test copies the notebook (outputs
+cleared) to a temporary folder under ``build/`` (gitignored, and outside the
+folders ``make test`` gives nbval), opens the copy at ``/lab/tree/...``, waits
+for the kernel, chooses Run > Run All Cells, waits until every cell has run,
+and fails on any error output, naming the cell. It saves a screenshot to
+``tests/browser/screenshots/<notebook>.png`` and prints one line per notebook
+(name, seconds, result). In the VAE notebook it also moves the latent slider
+"z1" with the keyboard and checks that the readout and the decoded image change.
+
+    .venv/bin/python -m pytest tests/browser -s
+
+Kernels run in quick mode (``CH11_QUICK=1``). ``CH11_BROWSER_TIMEOUT`` sets the
+seconds one notebook may take (default 600). ``CH11_BROWSER_NOTEBOOKS`` (paths
+separated by ``os.pathsep``) replaces the list of notebooks, for trying the
+test on other files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+VIEWPORT = {"width": 1280, "height": 800}
+
+NOTEBOOK_TIMEOUT = float(os.environ.get("CH11_BROWSER_TIMEOUT", "600"))
+KERNEL_READY_TIMEOUT = 120.0
+VAE_NOTEBOOK = "04_variational_autoencoder.ipynb"
+SLIDER_DESCRIPTION = "z1"
+SLIDER_KEY_PRESSES = 5
+
+
+def series_notebooks() -> list[Path]:
+    """The notebooks to run: notebooks/NN_*.ipynb, or the files named by CH11_BROWSER_NOTEBOOKS."""
+    override = os.environ.get("CH11_BROWSER_NOTEBOOKS", "").strip()
+    if override:
+        return [Path(p).resolve() for p in override.split(os.pathsep) if p]
+    return sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+NOTEBOOKS = series_notebooks()
+
+# One snapshot of the open notebook, read through window.jupyterapp (the server runs with
+# --expose-app-in-browser): kernel status, and per cell its model state (execution count,
+# error outputs) and what the DOM shows (prompt text, stderr outputs holding a traceback).
+STATE_JS = """
+(path) => {
+  const app = window.jupyterapp;
+  if (!app) return null;
+  let panel = null;
+  for (const w of app.shell.widgets('main')) {
+    if (w.context && w.context.path === path) { panel = w; }
+  }
+  if (!panel || !panel.content.model) return null;
+  const session = panel.sessionContext.session;
+  const kernel = session ? session.kernel : null;
+  const model = panel.content.model;
+  const cells = [];
+  for (let i = 0; i < model.cells.length; i++) {
+    const c = model.cells.get(i);
+    const source = c.sharedModel.getSource();
+    const entry = {index: i, type: c.type, first_line: source.trim().split('\\n')[0].slice(0, 80),
+                   empty: source.trim() === ''};
+    if (c.type === 'code') {
+      entry.count = c.executionCount;
+      entry.errors = [];
+      for (let j = 0; j < c.outputs.length; j++) {
+        const o = c.outputs.get(j).toJSON();
+        if (o.output_type === 'error') { entry.errors.push(`${o.ename}: ${o.evalue}`); }
+      }
+      const node = panel.content.widgets[i] ? panel.content.widgets[i].node : null;
+      const prompt = node ? node.querySelector('.jp-InputArea-prompt') : null;
+      entry.prompt = prompt ? prompt.textContent.trim() : null;
+      entry.dom_tracebacks = node ? Array.from(node.querySelectorAll(
+          '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'))
+        .map(e => e.textContent).filter(t => t.includes('Traceback'))
+        .map(t => t.trim().split('\\n').slice(-1)[0].slice(0, 200)) : [];
+    }
+    cells.push(entry);
+  }
+  return {kernel_status: kernel ? kernel.status : null,
+          kernel_name: kernel ? kernel.name : null,
+          display_status: panel.sessionContext.kernelDisplayStatus,
+          cells: cells};
+}
+"""
+
+
+@dataclass
+class NotebookRun:
+    """A notebook copy open in a browser page after Run All Cells."""
+
+    name: str
+    page: object
+    lab_path: str
+    seconds: float
+    state: dict
+    problems: list[str]
+
+
+def _cell_label(cell: dict, code_index: int | None = None) -> str:
+    where = f"cell {cell['index'] + 1}"
+    if code_index is not None:
+        where += f" (code cell {code_index})"
+    return f"{where} `{cell['first_line']}`"
+
+
+def find_problems(state: dict) -> list[str]:
+    """Everything wrong with a finished run: error outputs, tracebacks, cells not run, counts out of order."""
+    problems = []
+    counts = []
+    code_index = 0
+    for cell in state["cells"]:
+        if cell["type"] != "code":
+            continue
+        code_index += 1
+        label = _cell_label(cell, code_index)
+        for err in cell["errors"]:
+            problems.append(f"{label}: error output {err}")
+        for tb in cell["dom_tracebacks"]:
+            if not cell["errors"]:
+                problems.append(f"{label}: traceback rendered in stderr output: {tb}")
+        if cell["empty"]:
+            continue
+        if cell["count"] is None:
+            problems.append(f"{label}: not run (prompt {cell['prompt']!r})")
+        else:
+            counts.append(cell["count"])
+    if counts and counts != list(range(counts[0], counts[0] + len(counts))):
+        problems.append(f"execution counts not consecutive: {counts}")
+    return problems
+
+
+def _wait_for_state(page, lab_path: str, predicate, timeout: float, what: str) -> dict:
+    deadline = time.monotonic() + timeout
+    state = None
+    while time.monotonic() < deadline:
+        state = page.evaluate(STATE_JS, lab_path)
+        if state is not None:
+            if state["kernel_status"] == "dead":
+                pytest.fail(f"{lab_path}: the kernel died while {what}", pytrace=False)
+            if predicate(state):
+                return state
+        page.wait_for_timeout(1000)
+    pytest.fail(f"{lab_path}: timed out after {timeout:.0f} s while {what}; last state: "
+                f"{json.dumps(_brief(state))}", pytrace=False)
+
+
+def _brief(state: dict | None) -> dict | None:
+    if state is None:
+        return None
+    return {"kernel": state["kernel_status"],
+            "prompts": [c["prompt"] for c in state["cells"] if c["type"] == "code"]}
+
+
+def _finished(state: dict) -> bool:
+    code = [c for c in state["cells"] if c["type"] == "code"]
+    if state["kernel_status"] != "idle" or any(c["prompt"] == "[*]:" for c in code):
+        return False
+    all_run = all(c["count"] is not None for c in code if not c["empty"])
+    any_error = any(c["errors"] or c["dom_tracebacks"] for c in code)
+    return all_run or any_error
+
+
+def run_notebook_in_lab(server: LabServer, browser, notebook: Path, work_dir: Path) -> NotebookRun:
+    """Open a cleared copy of ``notebook`` in JupyterLab, Run All Cells, wait until done."""
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    copy = work_dir / notebook.name
+    nbformat.write(nb, copy)
+    lab_path = copy.relative_to(server.root).as_posix()
+
+    page = browser.new_page(viewport=VIEWPORT)
+    start = time.monotonic()
+    # ?reset: start from an empty workspace, so notebooks of earlier tests are not reopened.
+    page.goto(server.url(f"lab/tree/{lab_path}?reset"))
+    page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=60_000)
+    _wait_for_state(page, lab_path, lambda s: s["kernel_status"] == "idle" and s["kernel_name"],
+                    KERNEL_READY_TIMEOUT, "waiting for the kernel to start")
+    run_start = time.monotonic()
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+    # Settled = finished in two polls a second apart (the kernel may be idle between two cells).
+    stable = {"n": 0}
+
+    def settled(state: dict) -> bool:
+        stable["n"] = stable["n"] + 1 if _finished(state) else 0
+        return stable["n"] >= 2
+
+    state = _wait_for_state(page, lab_path, settled, NOTEBOOK_TIMEOUT, "running all cells")
+    seconds = time.monotonic() - start
+    print(f"\n[browser] {notebook.name}: kernel ready after {run_start - start:.1f} s, "
+          f"Run All Cells took {time.monotonic() - run_start:.1f} s", flush=True)
+    return NotebookRun(notebook.name, page, lab_path, seconds, state, find_problems(state))
+
+
+def save_notebook_screenshot(page, path: Path) -> None:
+    """Screenshot of the viewport, scrolled so the first figure of the notebook is in view."""
+    page.evaluate("""async () => {
+        const app = window.jupyterapp;
+        if (app && !app.shell.leftCollapsed) {  // hide the file browser: more room for the notebook
+            await app.commands.execute('application:toggle-left-area');
+        }
+        const img = document.querySelector('.jp-NotebookPanel .jp-OutputArea-output img');
+        const cell = img ? img.closest('.jp-Cell') : null;
+        if (cell) { cell.scrollIntoView({block: 'start'}); }
+    }""")
+    page.wait_for_timeout(500)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), scale="css")
+
+
+@pytest.fixture(scope="session")
+def work_dir() -> Iterator[Path]:
+    """A temporary folder for notebook copies under build/ (gitignored; nbval is never given it)."""
+    parent = REPO / "build" / "browser-test"
+    parent.mkdir(parents=True, exist_ok=True)
+    path = Path(tempfile.mkdtemp(prefix="run-", dir=parent))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+    try:
+        parent.rmdir()  # only if empty (another run may be using it)
+    except OSError:
+        pass
+
+
+@pytest.fixture(scope="session")
+def lab_runs(lab_server: LabServer, chromium, work_dir: Path) -> Iterator[dict[str, NotebookRun]]:
+    """Runs done so far this session, by notebook name (the VAE run stays open for the slider test)."""
+    runs: dict[str, NotebookRun] = {}
+    yield runs
+    for run in runs.values():
+        close_run(lab_server, run)
+
+
+def close_run(server: LabServer, run: NotebookRun) -> None:
+    if run.page is not None and not run.page.is_closed():
+        run.page.close()
+    try:
+        server.shutdown_sessions(run.lab_path)
+    except Exception:
+        pass
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_notebook_runs_in_jupyterlab(notebook: Path, lab_server: LabServer, chromium, work_dir: Path,
+                                     lab_runs: dict[str, NotebookRun], run_log: RunLog) -> None:
+    start = time.monotonic()
+    try:
+        run = run_notebook_in_lab(lab_server, chromium, notebook, work_dir)
+    except BaseException as exc:
+        run_log.add((notebook.name, time.monotonic() - start, "FAILED",
+                              str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
+        raise
+    lab_runs[notebook.name] = run
+    screenshot = SCREENSHOTS / f"{notebook.stem}.png"
+    save_notebook_screenshot(run.page, screenshot)
+    result = "FAILED" if run.problems else "passed"
+    run_log.add((notebook.name, run.seconds, result,
+                          f"{len(run.problems)} problem(s)" if run.problems
+                          else f"{sum(c['type'] == 'code' for c in run.state['cells'])} code cells"))
+    if notebook.name != VAE_NOTEBOOK or run.problems:
+        close_run(lab_server, run)
+    if run.problems:
+        pytest.fail(f"{notebook.name} in JupyterLab (screenshot {screenshot.relative_to(REPO)}):\n  "
+                    + "\n  ".join(run.problems), pytrace=False)
+
+
+# --- the VAE notebook's latent-space slider -----------------------------------------------
+
+FIND_SLIDER_JS = """
+(description) => {
+  const slider = Array.from(document.querySelectorAll('.jp-NotebookPanel .widget-slider')).find(e => {
+    const label = e.querySelector('.widget-label');
+    return label && label.textContent.trim() === description;
+  });
+  if (!slider) return {found: false,
+    labels: Array.from(document.querySelectorAll('.widget-slider .widget-label')).map(e => e.textContent)};
+  slider.setAttribute('data-ch11-test', 'slider');
+  // The smallest container around the slider that also holds an image: the widget area.
+  let node = slider.parentElement, area = null;
+  while (node && !node.classList.contains('jp-Cell')) {
+    if (node.querySelector('img')) { area = node; break; }
+    node = node.parentElement;
+  }
+  if (!area) return {found: true, area: false};
+  area.setAttribute('data-ch11-test', 'area');
+  const img = area.querySelector('.widget-output img') || area.querySelector('img');
+  img.setAttribute('data-ch11-test', 'image');
+  return {found: true, area: true};
+}
+"""
+
+
+def _slider_reading(page) -> dict:
+    return page.evaluate("""() => {
+        const s = document.querySelector('[data-ch11-test="slider"]');
+        const img = document.querySelector('[data-ch11-test="image"]');
+        return {readout: s.querySelector('.widget-readout').textContent.trim(),
+                value: s.querySelector('.noUi-handle').getAttribute('aria-valuenow'),
+                max: s.querySelector('.noUi-handle').getAttribute('aria-valuemax'),
+                src: img ? img.getAttribute('src') : null};
+    }""")
+
+
+def test_vae_latent_slider_moves_decoded_image(lab_server: LabServer, chromium, work_dir: Path,
+                                               lab_runs: dict[str, NotebookRun], run_log: RunLog) -> None:
+    vae = next((p for p in NOTEBOOKS if p.name == VAE_NOTEBOOK), None)
+    if vae is None:
+        pytest.skip(f"notebooks/{VAE_NOTEBOOK} does not exist yet")
+    run = lab_runs.get(VAE_NOTEBOOK)
+    if run is None or run.page.is_closed():
+        run = run_notebook_in_lab(lab_server, chromium, vae, work_dir)
+        lab_runs[VAE_NOTEBOOK] = run
+    if run.problems:
+        pytest.fail(f"{VAE_NOTEBOOK} did not run cleanly, so its slider cannot be tried:\n"
+                    + "\n".join(run.problems), pytrace=False)
+    page = run.page
+    start = time.monotonic()
+    found = page.evaluate(FIND_SLIDER_JS, SLIDER_DESCRIPTION)
+    assert found["found"], (f"no FloatSlider with description {SLIDER_DESCRIPTION!r} in {VAE_NOTEBOOK}; "
+                            f"slider labels seen: {found.get('labels')}")
+    assert found["area"], (f"no image (decoded digit) next to the slider {SLIDER_DESCRIPTION!r}: "
+                           "expected an ipywidgets Output with a matplotlib figure in the same widget box")
+    area = page.locator('[data-ch11-test="area"]')
+    handle = page.locator('[data-ch11-test="slider"] .noUi-handle')
+    area.scroll_into_view_if_needed()
+    before = _slider_reading(page)
+    assert before["src"], "the image next to the slider has no src"
+    handle.focus()
+    for _ in range(SLIDER_KEY_PRESSES):
+        page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(150)
+    try:
+        page.wait_for_function(
+            """([readout, src]) => {
+                const s = document.querySelector('[data-ch11-test="slider"]');
+                const img = document.querySelector('[data-ch11-test="image"]')
+                            || document.querySelector('[data-ch11-test="area"] img');
+                return s.querySelector('.widget-readout').textContent.trim() !== readout
+                       && img && img.getAttribute('src') !== src;
+            }""", arg=[before["readout"], before["src"]], timeout=60_000, polling=250)
+    except Exception:
+        pass  # the assertions below say which of the two did not change
+    page.wait_for_timeout(500)
+    # The Output widget may replace its <img>: look the image up again.
+    page.evaluate("""() => {
+        const area = document.querySelector('[data-ch11-test="area"]');
+        const img = area.querySelector('.widget-output img') || area.querySelector('img');
+        if (img) img.setAttribute('data-ch11-test', 'image');
+    }""")
+    after = _slider_reading(page)
+    shot = SCREENSHOTS / "vae_slider.png"
+    area.screenshot(path=str(shot), scale="css")
+    seconds = time.monotonic() - start
+    ok_readout = after["readout"] != before["readout"] and float(after["readout"]) > float(before["readout"])
+    decimals = len(after["readout"].split(".")[1]) if "." in after["readout"] else 0
+    ok_value = abs(float(after["readout"]) - float(after["value"])) <= 0.5 * 10 ** -decimals + 1e-9
+    ok_image = after["src"] is not None and after["src"] != before["src"]
+    result = "passed" if ok_readout and ok_value and ok_image else "FAILED"
+    run_log.add((f"{VAE_NOTEBOOK} slider {SLIDER_DESCRIPTION}", seconds, result,
+                          f"readout {before['readout']} -> {after['readout']}, "
+                          f"image {'changed' if ok_image else 'unchanged'}"))
+    close_run(lab_server, run)
+    assert ok_readout, (f"after {SLIDER_KEY_PRESSES} x ArrowRight on slider {SLIDER_DESCRIPTION!r} the readout "
+                        f"went {before['readout']!r} -> {after['readout']!r}; expected a larger value")
+    assert ok_value, (f"readout {after['readout']!r} does not show the slider's value {after['value']!r}")
+    assert ok_image, "the decoded image (img src) did not change after the slider moved"
