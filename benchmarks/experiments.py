@@ -1,0 +1,292 @@
+"""Speed experiments on the shared training path: which settings make training faster on this CPU.
+
+    flock /tmp/ch11-cpu.lock python -m benchmarks.experiments --group batch_size
+    python -m benchmarks.experiments --list
+
+Each configuration runs in its own Python process (environment variables such
+as ``TF_ENABLE_ONEDNN_OPTS`` and thread settings take effect only before
+TensorFlow starts), trains notebook 02's autoencoder (or notebook 04's VAE)
+through ``utils.training.train_model`` on a fixed subset for a few epochs, and
+reports the steady-state speed: the median time of the epochs after the first
+(the first one includes tracing and compilation). Results are merged into
+``benchmarks/experiments.json``; ``RESULTS.md`` lists them under
+"What helped" / "What did not help".
+
+A setting "helped" when its best configuration trains at least 5 % more images
+per second than the group's baseline and its final training loss is no more
+than 2 % worse (a faster run that learns less per image did not help).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+EXPERIMENTS_JSON = HERE / "experiments.json"
+
+BASE = {"model": "ae", "images": 12000, "epochs": 4, "batch_size": None, "jit_compile": False,
+        "input": "arrays", "onednn": None, "precision": "float32", "intra": None, "inter": None}
+
+GROUPS: dict[str, dict] = {
+    "batch_size": {
+        "title": "Batch size (autoencoder, 16-dim code)",
+        "configs": [{"batch_size": b} for b in (64, 128, 256, 512)],
+        "baseline": 2,
+    },
+    "jit_compile": {
+        "title": "XLA (jit_compile=True in compile)",
+        "configs": [{"jit_compile": False}, {"jit_compile": True},
+                    {"model": "vae", "jit_compile": False}, {"model": "vae", "jit_compile": True}],
+        "baseline": 0, "pairs": [(0, 1), (2, 3)],
+    },
+    "input_pipeline": {
+        "title": "In-memory arrays vs tf.data with prefetch",
+        "configs": [{"input": "arrays"}, {"input": "tf.data"}],
+        "baseline": 0,
+    },
+    "onednn": {
+        "title": "oneDNN kernels (TF_ENABLE_ONEDNN_OPTS)",
+        "configs": [{"onednn": "1"}, {"onednn": "0"}],
+        "baseline": 0,
+    },
+    "bfloat16": {
+        "title": "bfloat16 mixed precision (keras.mixed_precision 'mixed_bfloat16', AVX512-BF16)",
+        "configs": [{"precision": "float32"}, {"precision": "mixed_bfloat16"}],
+        "baseline": 0,
+    },
+    "threads": {
+        "title": "Thread settings (tf.config.threading, 2 cores)",
+        "configs": [{}, {"intra": 2, "inter": 1}, {"intra": 1, "inter": 2}, {"intra": 1, "inter": 1}],
+        "baseline": 0,
+    },
+}
+
+
+# --------------------------------------------------------------------------- one configuration (child process)
+def run_config(cfg: dict) -> dict:
+    """Train one configuration in this process; return its speed and final loss.
+
+    Must run in a fresh process: it sets environment variables and TensorFlow's
+    thread pools before TensorFlow starts.
+    """
+    if cfg["onednn"] is not None:
+        os.environ["TF_ENABLE_ONEDNN_OPTS"] = cfg["onednn"]
+    from utils.runtime import quiet_tensorflow
+
+    tf = quiet_tensorflow()
+    if cfg["intra"] is not None:
+        tf.config.threading.set_intra_op_parallelism_threads(int(cfg["intra"]))
+    if cfg["inter"] is not None:
+        tf.config.threading.set_inter_op_parallelism_threads(int(cfg["inter"]))
+    import keras
+    import numpy as np
+
+    from benchmarks.flops import forward_flops, train_flops_per_image
+    from benchmarks.recipes import train_function, with_callbacks
+    from utils.data import load_dataset
+
+    if cfg["precision"] != "float32":
+        keras.mixed_precision.set_global_policy(cfg["precision"])
+    (x_train, _), _ = load_dataset("mnist")
+    x = x_train[: int(cfg["images"])]
+    if cfg["model"] == "ae":
+        from utils.models import build_autoencoder
+
+        def build():
+            return build_autoencoder(16)
+        y, loss_kw = x, {}
+    else:
+        from utils.vae import binarize, build_vae
+
+        def build():
+            return build_vae(2, seed=0)
+        x = binarize(x)
+        y, loss_kw = None, {"loss": None}
+
+    times: list[float] = []
+
+    class EpochTimer(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self.t = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            times.append(time.perf_counter() - self.t)
+
+    kwargs = dict(epochs=int(cfg["epochs"]), jit_compile=cfg["jit_compile"], **loss_kw)
+    if cfg["batch_size"] is not None:
+        kwargs["batch_size"] = int(cfg["batch_size"])
+    keras.utils.set_random_seed(0)
+    if cfg["input"] == "arrays":
+        build_cb, extra = with_callbacks(build, [EpochTimer()])
+        result = train_function()(build_cb, x, y, **kwargs, **extra)
+        final_loss = result.history["loss"][-1]
+        batch = kwargs.get("batch_size") or _default("batch_size")
+    else:
+        # the same model, optimizer and loss, fed by tf.data (shuffle, batch, prefetch) instead of arrays
+        from utils.training import learning_rate_schedule, sum_squared_error
+
+        batch = kwargs.get("batch_size") or _default("batch_size")
+        steps = int(cfg["epochs"]) * -(-len(x) // batch)
+        model = build()
+        model.compile(optimizer=keras.optimizers.Adam(learning_rate_schedule(_default("learning_rate"), steps,
+                                                                             _default("schedule"))),
+                      loss=sum_squared_error if y is not None else None, jit_compile=cfg["jit_compile"])
+        ds = tf.data.Dataset.from_tensor_slices((x, y) if y is not None else x)
+        ds = ds.shuffle(len(x), seed=0, reshuffle_each_iteration=True).batch(batch).prefetch(tf.data.AUTOTUNE)
+        fitted = model.fit(ds, epochs=int(cfg["epochs"]), verbose=0, callbacks=[EpochTimer()])
+        final_loss = float(fitted.history["loss"][-1])
+    steady = statistics.median(times[1:]) if len(times) > 1 else times[0]
+    forward = forward_flops(build(), (28, 28, 1))
+    ips = len(x) / steady
+    return {"images_per_second": ips, "steady_epoch_seconds": steady, "first_epoch_seconds": times[0],
+            "gflops": train_flops_per_image(forward) * ips / 1e9, "final_loss": float(final_loss),
+            "batch_size": batch}
+
+
+def _default(name: str):
+    import inspect
+
+    from benchmarks.recipes import train_function
+
+    return inspect.signature(train_function()).parameters[name].default
+
+
+# --------------------------------------------------------------------------- a group (parent process)
+def _label(cfg: dict) -> str:
+    parts = [cfg["model"]]
+    for key in ("batch_size", "jit_compile", "input", "onednn", "precision", "intra", "inter"):
+        if cfg[key] != BASE[key]:
+            parts.append(f"{key}={cfg[key]}")
+    return ", ".join(parts)
+
+
+def _run_child(cfg: dict) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    env.pop("CH11_QUICK", None)
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.experiments", "--child", json.dumps(cfg)],
+                          cwd=REPO, env=env, capture_output=True, text=True)
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
+    if proc.returncode != 0 or not lines:
+        return {"error": (proc.stderr.strip().splitlines() or ["failed"])[-1][:300]}
+    return json.loads(lines[-1][len("RESULT "):])
+
+
+def run_group(name: str, images: int | None = None, epochs: int | None = None, repeats: int = 2) -> dict:
+    """Run every configuration of group ``name``, each in a fresh process, ``repeats`` rounds interleaved.
+
+    Rounds are interleaved (A B C, A B C, ...) so that a slow spell of the shared
+    machine falls on every configuration alike; each configuration's images/s is
+    the median over rounds, and the spread over rounds is kept (``ips_rounds``).
+    The 1-minute load average before each round is recorded too.
+    """
+    group = GROUPS[name]
+    cfgs = []
+    for overrides in group["configs"]:
+        cfg = {**BASE, **overrides}
+        if images:
+            cfg["images"] = images
+        if epochs:
+            cfg["epochs"] = epochs
+        cfgs.append(cfg)
+    runs: list[list[dict]] = [[] for _ in cfgs]
+    loads = []
+    for _ in range(max(1, int(repeats))):
+        loads.append(os.getloadavg()[0])
+        for i, cfg in enumerate(cfgs):
+            out = _run_child(cfg)
+            print(f"[experiments] {name}: {_label(cfg)}: {out}", flush=True)
+            runs[i].append(out)
+    rows = []
+    for cfg, outs in zip(cfgs, runs):
+        row = {"config": _label(cfg)}
+        good = [o for o in outs if "error" not in o]
+        if not good:
+            row["error"] = outs[-1]["error"]
+        else:
+            ips = [o["images_per_second"] for o in good]
+            med = statistics.median(ips)
+            row.update(images_per_second=med, ips_rounds=ips,
+                       steady_epoch_seconds=statistics.median(o["steady_epoch_seconds"] for o in good),
+                       first_epoch_seconds=statistics.median(o["first_epoch_seconds"] for o in good),
+                       gflops=med * good[0]["gflops"] / good[0]["images_per_second"],
+                       final_loss=statistics.median(o["final_loss"] for o in good),
+                       batch_size=good[0]["batch_size"])
+        rows.append(row)
+    return {"title": group["title"], "images": cfgs[-1]["images"], "epochs": cfgs[-1]["epochs"],
+            "repeats": int(repeats), "load_average_before_rounds": loads, "rows": rows,
+            **judge(rows, group.get("pairs") or [(group["baseline"], i) for i in range(len(rows))
+                                                 if i != group["baseline"]])}
+
+
+def judge(rows: list[dict], pairs: list[tuple[int, int]]) -> dict:
+    """Verdict and one-line summary from (baseline, candidate) row pairs."""
+    best = None
+    notes = []
+    for b, c in pairs:
+        base, cand = rows[b], rows[c]
+        if "error" in cand or "error" in base:
+            notes.append(f"{cand['config']}: failed ({cand.get('error') or base.get('error')})")
+            continue
+        speedup = cand["images_per_second"] / base["images_per_second"]
+        loss_change = cand["final_loss"] / base["final_loss"] - 1.0
+        cand["speedup_vs_baseline"] = speedup
+        cand["loss_change_vs_baseline"] = loss_change
+        notes.append(f"{cand['config']}: {speedup:.2f}x the images/s of {base['config']}, "
+                     f"final loss {100 * loss_change:+.1f} %")
+        ok = speedup >= 1.05 and loss_change <= 0.02
+        if ok and (best is None or speedup > best[0]):
+            best = (speedup, cand["config"])
+    verdict = "helped" if best else "did not help"
+    summary = "; ".join(notes) + "."
+    if best:
+        summary = f"best: {best[1]} ({best[0]:.2f}x). " + summary
+    return {"verdict": verdict, "summary": summary}
+
+
+def merge_into_json(name: str, record: dict, path: Path = EXPERIMENTS_JSON) -> None:
+    from benchmarks.machine import machine_info
+
+    data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    data.setdefault("experiments", {})[name] = {**record, "measured": time.strftime("%Y-%m-%d %H:%M UTC",
+                                                                                   time.gmtime())}
+    data["machine"] = machine_info()
+    data["rule"] = ("helped = at least 1.05x the baseline's steady-state images/s with a final training loss "
+                    "no more than 2 % worse; steady state = median epoch time after the first epoch")
+    path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.experiments", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--group", action="append", choices=sorted(GROUPS), help="group(s) to run")
+    p.add_argument("--list", action="store_true", help="list the groups")
+    p.add_argument("--images", type=int, default=None, help=f"training images (default {BASE['images']})")
+    p.add_argument("--epochs", type=int, default=None, help=f"epochs (default {BASE['epochs']})")
+    p.add_argument("--repeats", type=int, default=2, help="interleaved rounds per configuration (default 2)")
+    p.add_argument("--out", default=str(EXPERIMENTS_JSON), help="the JSON file to merge results into")
+    p.add_argument("--child", default=None, help=argparse.SUPPRESS)
+    a = p.parse_args(argv)
+    if a.child:
+        print("RESULT " + json.dumps(run_config(json.loads(a.child))), flush=True)
+        return 0
+    if a.list or not a.group:
+        for name, g in GROUPS.items():
+            print(f"{name:15s} {g['title']} ({len(g['configs'])} configurations)")
+        return 0
+    for name in a.group:
+        record = run_group(name, a.images, a.epochs, a.repeats)
+        merge_into_json(name, record, Path(a.out))
+        print(f"[experiments] {name}: {record['verdict']}: {record['summary']}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
