@@ -54,12 +54,11 @@ LAB_SETTINGS = {
         "fetchNews": "false", "checkForUpdates": False},
 }
 
-ENABLE_HINT = (
-    "To run the browser test: install the Python package with `pip install playwright` "
-    "(or `pip install -e '.[test]'`) and a Chromium with `sudo apt-get install chromium` "
-    "(or point CHROMIUM_PATH at a Chromium binary). Do not run `playwright install`: "
-    "the test uses the system Chromium."
-)
+PLAYWRIGHT_HINT = ("install the Python package: `pip install playwright` (or the test extras, "
+                   "`pip install -e '.[test]'`)")
+CHROMIUM_HINT = ("install the system Chromium: `sudo apt-get install chromium` (Debian/Ubuntu), or point "
+                 "CHROMIUM_PATH at a Chromium binary. Do not run `playwright install`: the test never "
+                 "downloads a browser")
 
 
 def running_in_ci() -> bool:
@@ -73,9 +72,9 @@ def chromium_path() -> str | None:
     return path if os.path.isfile(path) and os.access(path, os.X_OK) else None
 
 
-def skip_or_fail(reason: str) -> None:
-    """Skip with ``reason`` and the hint how to enable the test; fail instead when CI=true."""
-    message = f"{reason}. {ENABLE_HINT}"
+def skip_or_fail(reason: str, hint: str) -> None:
+    """Skip with ``reason`` and how to enable the test; fail instead when CI=true."""
+    message = f"{reason}; to run the browser test, {hint}."
     if running_in_ci():
         pytest.fail(f"CI=true and the browser test cannot run: {message}", pytrace=False)
     pytest.skip(message)
@@ -151,12 +150,15 @@ def browser_requirements() -> str:
     """Check playwright and Chromium are present (skip, or fail under CI=true); the Chromium path."""
     try:
         import playwright.sync_api  # noqa: F401
+        have_playwright = True
     except ImportError:
-        skip_or_fail("The Python package `playwright` is not installed")
+        have_playwright = False
+    if not have_playwright:
+        skip_or_fail("the Python package `playwright` is not installed", PLAYWRIGHT_HINT)
     path = chromium_path()
     if path is None:
         where = os.environ.get("CHROMIUM_PATH") or DEFAULT_CHROMIUM
-        skip_or_fail(f"No Chromium binary at {where}")
+        skip_or_fail(f"no Chromium binary at {where}", CHROMIUM_HINT)
     return path
 
 

@@ -103,7 +103,7 @@ class NotebookRun:
     """A notebook copy open in a browser page after Run All Cells."""
 
     name: str
-    page: object
+    page: object | None  # playwright Page; None when the run failed before it finished
     lab_path: str
     seconds: float
     state: dict
@@ -189,39 +189,63 @@ def run_notebook_in_lab(server: LabServer, browser, notebook: Path, work_dir: Pa
 
     page = browser.new_page(viewport=VIEWPORT)
     start = time.monotonic()
-    # ?reset: start from an empty workspace, so notebooks of earlier tests are not reopened.
-    page.goto(server.url(f"lab/tree/{lab_path}?reset"))
-    page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=60_000)
-    _wait_for_state(page, lab_path, lambda s: s["kernel_status"] == "idle" and s["kernel_name"],
-                    KERNEL_READY_TIMEOUT, "waiting for the kernel to start")
-    run_start = time.monotonic()
-    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
-    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
-    # Settled = finished in two polls a second apart (the kernel may be idle between two cells).
-    stable = {"n": 0}
+    try:
+        # ?reset: start from an empty workspace, so notebooks of earlier tests are not reopened.
+        page.goto(server.url(f"lab/tree/{lab_path}?reset"))
+        page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=60_000)
+        _wait_for_state(page, lab_path, lambda s: s["kernel_status"] == "idle" and s["kernel_name"],
+                        KERNEL_READY_TIMEOUT, "waiting for the kernel to start")
+        run_start = time.monotonic()
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+        # Settled = finished in two polls a second apart (the kernel may be idle between two cells).
+        seen = {"stable": 0, "restarts": 0}
 
-    def settled(state: dict) -> bool:
-        stable["n"] = stable["n"] + 1 if _finished(state) else 0
-        return stable["n"] >= 2
+        def settled(state: dict) -> bool:
+            if state["kernel_status"] in ("restarting", "autorestarting"):
+                seen["restarts"] += 1
+            seen["stable"] = seen["stable"] + 1 if _finished(state) else 0
+            return seen["stable"] >= 2
 
-    state = _wait_for_state(page, lab_path, settled, NOTEBOOK_TIMEOUT, "running all cells")
+        state = _wait_for_state(page, lab_path, settled, NOTEBOOK_TIMEOUT, "running all cells")
+    except BaseException:
+        # Timed out, or the page broke: keep a picture of it, stop the kernel, close the page.
+        try:
+            save_notebook_screenshot(page, SCREENSHOTS / f"{notebook.stem}.png")
+        except Exception:
+            pass
+        close_run(server, NotebookRun(notebook.name, page, lab_path, 0.0, {}, []))
+        raise
     seconds = time.monotonic() - start
     print(f"\n[browser] {notebook.name}: kernel ready after {run_start - start:.1f} s, "
           f"Run All Cells took {time.monotonic() - run_start:.1f} s", flush=True)
-    return NotebookRun(notebook.name, page, lab_path, seconds, state, find_problems(state))
+    problems = find_problems(state)
+    if seen["restarts"]:
+        problems.insert(0, "the kernel restarted during the run (did it run out of memory?)")
+    return NotebookRun(notebook.name, page, lab_path, seconds, state, problems)
 
 
-def save_notebook_screenshot(page, path: Path) -> None:
-    """Screenshot of the viewport, scrolled so the first figure of the notebook is in view."""
-    page.evaluate("""async () => {
+def first_problem_cell(state: dict) -> int | None:
+    """Index of the first code cell with an error output, a traceback, or not run; None if none."""
+    for cell in state.get("cells", []):
+        if cell["type"] == "code" and (cell["errors"] or cell["dom_tracebacks"]
+                                       or (cell["count"] is None and not cell["empty"])):
+            return cell["index"]
+    return None
+
+
+def save_notebook_screenshot(page, path: Path, cell_index: int | None = None) -> None:
+    """Screenshot of the viewport, scrolled to cell ``cell_index`` or else to the first figure."""
+    page.evaluate("""async (index) => {
         const app = window.jupyterapp;
         if (app && !app.shell.leftCollapsed) {  // hide the file browser: more room for the notebook
             await app.commands.execute('application:toggle-left-area');
         }
+        const cells = document.querySelectorAll('.jp-NotebookPanel .jp-Notebook .jp-Cell');
         const img = document.querySelector('.jp-NotebookPanel .jp-OutputArea-output img');
-        const cell = img ? img.closest('.jp-Cell') : null;
+        const cell = index !== null && cells[index] ? cells[index] : (img ? img.closest('.jp-Cell') : null);
         if (cell) { cell.scrollIntoView({block: 'start'}); }
-    }""")
+    }""", cell_index)
     page.wait_for_timeout(500)
     path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path), scale="css")
@@ -253,6 +277,8 @@ def lab_runs(lab_server: LabServer, chromium, work_dir: Path) -> Iterator[dict[s
 def close_run(server: LabServer, run: NotebookRun) -> None:
     if run.page is not None and not run.page.is_closed():
         run.page.close()
+    if not run.lab_path:
+        return
     try:
         server.shutdown_sessions(run.lab_path)
     except Exception:
@@ -266,16 +292,18 @@ def test_notebook_runs_in_jupyterlab(notebook: Path, lab_server: LabServer, chro
     try:
         run = run_notebook_in_lab(lab_server, chromium, notebook, work_dir)
     except BaseException as exc:
-        run_log.add((notebook.name, time.monotonic() - start, "FAILED",
-                              str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        run_log.add((notebook.name, time.monotonic() - start, "FAILED", reason))
+        # Remembered, so the slider test does not run a broken notebook a second time.
+        lab_runs[notebook.name] = NotebookRun(notebook.name, None, "", 0.0, {}, [f"the run failed: {reason}"])
         raise
     lab_runs[notebook.name] = run
     screenshot = SCREENSHOTS / f"{notebook.stem}.png"
-    save_notebook_screenshot(run.page, screenshot)
+    save_notebook_screenshot(run.page, screenshot, first_problem_cell(run.state))
     result = "FAILED" if run.problems else "passed"
+    n_code = sum(c["type"] == "code" for c in run.state["cells"])
     run_log.add((notebook.name, run.seconds, result,
-                          f"{len(run.problems)} problem(s)" if run.problems
-                          else f"{sum(c['type'] == 'code' for c in run.state['cells'])} code cells"))
+                 f"{len(run.problems)} problem(s)" if run.problems else f"{n_code} code cells"))
     if notebook.name != VAE_NOTEBOOK or run.problems:
         close_run(lab_server, run)
     if run.problems:
@@ -326,10 +354,10 @@ def test_vae_latent_slider_moves_decoded_image(lab_server: LabServer, chromium, 
     if vae is None:
         pytest.skip(f"notebooks/{VAE_NOTEBOOK} does not exist yet")
     run = lab_runs.get(VAE_NOTEBOOK)
-    if run is None or run.page.is_closed():
+    if run is None:  # the run-all test was deselected (e.g. -k slider): run the notebook here
         run = run_notebook_in_lab(lab_server, chromium, vae, work_dir)
         lab_runs[VAE_NOTEBOOK] = run
-    if run.problems:
+    if run.problems or run.page is None or run.page.is_closed():
         pytest.fail(f"{VAE_NOTEBOOK} did not run cleanly, so its slider cannot be tried:\n"
                     + "\n".join(run.problems), pytrace=False)
     page = run.page
