@@ -20,8 +20,10 @@ $(STAMP): pyproject.toml
 data: $(STAMP)
 	$(BIN)/python -m utils.data prepare --dataset mnist
 
+# --allow-root only when run as root (containers, some classroom machines)
 lab: data
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --ServerApp.default_url=/lab/tree/notebooks \
+		$(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: data
 	$(BIN)/python -m pytest tests notebooks --nbval --nbval-current-env --nbval-cell-timeout=900 -v -rs
