@@ -19,8 +19,8 @@
 #
 # Needs only python3 (3.10-3.12; Colab runs 3.12) and PyPI.
 # Environment:
-#   PYTHON=/path/to/python3.12   interpreter for the venv (default: python3.12 if it
-#                                runs, else python3)
+#   PYTHON=/path/to/python3.12   interpreter for the venv (default: the one the existing
+#                                venv was made with, else python3.12 if it runs, else python3)
 #   COLAB_VENV=.venv-colab       where the venv lives
 #   CH11_CPU_LOCK=/tmp/ch11-cpu.lock
 #                                each CPU-heavy step runs under `flock` on this file
@@ -40,6 +40,9 @@ log() { printf 'colab-stack: %s\n' "$*"; }
 # --- interpreter -------------------------------------------------------------
 if [[ -n "${PYTHON:-}" ]]; then
     PY=$PYTHON
+elif [[ -x $VENV/bin/python ]] && "$VENV/bin/python" -c 'pass' >/dev/null 2>&1; then
+    # Keep the interpreter the existing venv was made with (it may have been chosen with PYTHON=).
+    PY=$("$VENV/bin/python" -c 'import sys; print(sys._base_executable)')
 elif python3.12 -c 'pass' >/dev/null 2>&1; then
     PY=python3.12
 else
