@@ -1,0 +1,251 @@
+"""Slider widgets that walk a VAE's latent space, decoding one point per move.
+
+Notebook 04 (``04_variational_autoencoder.ipynb``) introduces them.
+
+- :func:`decode_point` -- one latent vector z in, one (28, 28) image of pixel
+  probabilities out, by a direct call of the decoder (no ``predict``).
+- :func:`principal_directions` -- the leading principal directions of the encoder's means,
+  so that a model with many latent coordinates can be walked along a few sliders.
+- :func:`draw_latent_point` -- the figure a slider move redraws: the decoded image next to
+  the latent scatter with the point marked.
+- :func:`latent_explorer` -- the widget: ``FloatSlider`` s named ``z1, z2, ...`` (walking the
+  coordinates) or ``pc1, pc2, ...`` (walking the principal directions), and an ``Output``
+  beside them that holds the figure.
+
+Only widgets that ipywidgets 7.7 (Colab) and 8.x both have are used:
+``FloatSlider``, ``Output``, ``HBox``/``VBox``; a slider's ``observe`` redraws the figure,
+and with ``continuous_update=False`` a drag redraws once on release while every
+keyboard step (arrow keys) commits and redraws at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+from utils.plotting import FIG_DPI
+from utils.vae import latent_size
+
+
+def decode_point(decoder, z) -> np.ndarray:
+    """Decode one latent point into a (28, 28) array of pixel probabilities.
+
+    Calls the decoder model directly on a batch of one (faster than ``predict`` for a single
+    point) and applies the sigmoid to its Bernoulli logits.
+
+    Parameters
+    ----------
+    decoder : Keras model z (1, p) -> logits (1, 28, 28, 1).
+    z : sequence of p numbers.
+
+    Returns
+    -------
+    numpy array of shape (28, 28) with values in (0, 1).
+
+    Raises
+    ------
+    ValueError
+        If ``z`` is not a flat vector of the decoder's latent size p.
+    """
+    z = np.asarray(z, dtype=np.float32)
+    p = latent_size(decoder)
+    if z.ndim != 1 or z.shape[0] != p:
+        raise ValueError(f"z has shape {z.shape}; the decoder takes a latent vector of {p} "
+                         f"numbers, expected shape ({p},)")
+    logits = np.asarray(decoder(z[None, :], training=False), dtype=np.float64)
+    image = 1.0 / (1.0 + np.exp(-logits))
+    return image.reshape(image.shape[1], image.shape[2])
+
+
+@dataclass(frozen=True)
+class Directions:
+    """Principal directions of the encoder's means.
+
+    Attributes
+    ----------
+    center : (p,) mean of the mu's.
+    vectors : (m, p) orthonormal directions, leading first.
+    scales : (m,) standard deviation of the mu's along each direction.
+    explained : (m,) share of the mu's total variance along each direction.
+    """
+
+    center: np.ndarray
+    vectors: np.ndarray
+    scales: np.ndarray
+    explained: np.ndarray
+
+    def to_latent(self, coords) -> np.ndarray:
+        """Latent vector ``center + sum_i coords_i * vectors_i``."""
+        coords = np.asarray(coords, dtype=np.float64)
+        if coords.shape != (len(self.vectors),):
+            raise ValueError(f"coords has shape {coords.shape}; expected ({len(self.vectors)},), "
+                             "one number per principal direction")
+        return self.center + coords @ self.vectors
+
+    def project(self, z) -> np.ndarray:
+        """Coordinates of the rows of ``z`` (n, p) along the directions: (n, m)."""
+        return (np.asarray(z, dtype=np.float64) - self.center) @ self.vectors.T
+
+
+def principal_directions(mu, n_components: int = 2) -> Directions:
+    """PCA of the encoder's means ``mu`` (n, p): the ``n_components`` leading directions.
+
+    Each direction's sign is fixed so that its largest entry is positive, which makes
+    the result the same from run to run of the SVD.
+
+    Raises
+    ------
+    ValueError
+        If ``mu`` is not 2-D or ``n_components`` is not between 1 and p.
+    """
+    mu = np.asarray(mu, dtype=np.float64)
+    if mu.ndim != 2 or len(mu) < 2:
+        raise ValueError(f"mu has shape {mu.shape}; expected (n, p) with n >= 2 examples")
+    if not 1 <= int(n_components) <= mu.shape[1]:
+        raise ValueError(f"n_components is {n_components}; expected 1..{mu.shape[1]} (the latent size)")
+    center = mu.mean(axis=0)
+    _, s, vt = np.linalg.svd(mu - center, full_matrices=False)
+    vt = vt[: int(n_components)]
+    signs = np.sign(vt[np.arange(len(vt)), np.argmax(np.abs(vt), axis=1)])
+    vt = vt * signs[:, None]
+    var = s ** 2 / (len(mu) - 1)
+    return Directions(center=center, vectors=vt, scales=np.sqrt(var[: int(n_components)]),
+                      explained=var[: int(n_components)] / var.sum())
+
+
+def draw_latent_point(image, point, scatter_xy, labels=None, axis_names: Sequence[str] = ("z1", "z2"),
+                      max_points: int = 3000) -> Figure:
+    """The explorer's figure: the decoded image (left) and the latent scatter with ``point`` (right).
+
+    Parameters
+    ----------
+    image : (28, 28) array, e.g. from :func:`decode_point`.
+    point : the current position in the scatter's two coordinates.
+    scatter_xy : (n, 2) positions of the test images (their mu, or mu projected on two directions).
+    labels : optional (n,) digit labels that colour the scatter.
+    axis_names : names of the scatter's axes.
+    max_points : at most this many scatter points are drawn (the first ones), to keep redraws fast.
+    """
+    xy = np.asarray(scatter_xy, dtype=np.float64)
+    if xy.ndim != 2 or xy.shape[1] != 2:
+        raise ValueError(f"scatter_xy has shape {xy.shape}; expected (n, 2)")
+    if labels is not None and len(labels) != len(xy):
+        raise ValueError(f"{len(labels)} labels for {len(xy)} points; expected one per point")
+    xy = xy[:max_points]
+    fig, (ax_img, ax_z) = plt.subplots(1, 2, figsize=(6.4, 3.0), dpi=FIG_DPI,
+                                       gridspec_kw={"width_ratios": [1, 1.25]})
+    ax_img.imshow(np.asarray(image), cmap="gray", vmin=0.0, vmax=1.0)
+    ax_img.set_title("decoded x~", fontsize=9)
+    ax_img.axis("off")
+    colours = None if labels is None else np.asarray(labels)[:max_points]
+    style = {} if colours is None else {"c": colours, "cmap": "tab10", "vmin": -0.5, "vmax": 9.5}
+    sc = ax_z.scatter(xy[:, 0], xy[:, 1], s=2, alpha=0.5, **style)
+    if labels is not None:
+        fig.colorbar(sc, ax=ax_z, ticks=range(10), fraction=0.05, pad=0.02)
+    ax_z.plot([point[0]], [point[1]], marker="X", ms=11, color="black", mec="white")
+    ax_z.set_xlabel(axis_names[0])
+    ax_z.set_ylabel(axis_names[1])
+    ax_z.tick_params(labelsize=7)
+    fig.tight_layout(pad=0.3)
+    return fig
+
+
+def _scatter_point(values: Sequence[float], base: np.ndarray, directions: Directions | None) -> tuple:
+    """Position of the marker in the scatter's coordinates and the latent vector to decode."""
+    if directions is None:
+        z = base.copy()
+        z[: len(values)] = values
+        return (z[0], z[1] if len(z) > 1 else 0.0), z
+    coords = np.zeros(len(directions.vectors))
+    coords[: len(values)] = values
+    return (coords[0], coords[1] if len(coords) > 1 else 0.0), directions.to_latent(coords)
+
+
+def latent_explorer(decoder, mu, labels=None, n_sliders: int | None = None, limit: float = 3.0,
+                    step: float = 0.1, max_points: int = 3000):
+    """Slider widget that walks the latent space and redraws the decoded image.
+
+    For a decoder with p = 2 latent coordinates there is one slider per coordinate,
+    named ``z1``, ``z2``. For p > 2 the sliders walk the leading principal directions of
+    ``mu`` (named ``pc1``, ``pc2``, ...), measured from the mean of the mu's; every other
+    direction stays at that mean. Each slider move decodes one point with one direct
+    decoder call (:func:`decode_point`) and redraws :func:`draw_latent_point` into an
+    ``Output`` widget beside the sliders.
+
+    Parameters
+    ----------
+    decoder : Keras model z -> logits.
+    mu : (n, p) encoder means of the test images (the scatter, and the PCA for p > 2).
+    labels : optional (n,) labels that colour the scatter.
+    n_sliders : number of sliders; default p for p = 2, else 3 principal directions.
+    limit : slider range; for z the coordinates run over [-limit, limit] (prior standard
+        deviations), for principal directions over [-limit, limit] times the mu's standard
+        deviation along each direction.
+    step : slider step (in the same units as the range, before scaling).
+    max_points : scatter points drawn at most.
+
+    Returns
+    -------
+    ipywidgets.HBox ``[VBox(sliders), Output]``. Attributes set on the box: ``sliders``,
+    ``output``, ``redraw()`` (redraws the current state) and ``state``, a dict with the last
+    decoded ``z``, its scatter ``point``, the ``image`` and the count of ``redraws``.
+
+    Raises
+    ------
+    ValueError
+        If ``mu``'s latent size differs from the decoder's, or ``n_sliders`` does not fit.
+    """
+    import ipywidgets as widgets
+    from IPython.display import display
+
+    p = latent_size(decoder)
+    mu = np.asarray(mu, dtype=np.float64)
+    if mu.ndim != 2 or mu.shape[1] != p:
+        raise ValueError(f"mu has shape {mu.shape}; the decoder takes {p} latent coordinates, "
+                         f"expected (n, {p})")
+    if n_sliders is None:
+        n_sliders = p if p <= 2 else 3
+    if not 1 <= int(n_sliders) <= p:
+        raise ValueError(f"n_sliders is {n_sliders}; expected 1..{p} (the latent size)")
+    n_sliders = int(n_sliders)
+    if p <= 2:
+        directions, prefix, scales = None, "z", np.ones(n_sliders)
+        base = np.zeros(p)
+        xy = mu if p == 2 else np.column_stack([mu[:, 0], np.zeros(len(mu))])
+        names = ("z1", "z2")
+    else:
+        directions = principal_directions(mu, max(2, n_sliders))
+        prefix, scales, base = "pc", directions.scales[:n_sliders], directions.center
+        xy = directions.project(mu)[:, :2]
+        names = ("pc1", "pc2")
+    sliders = [widgets.FloatSlider(value=0.0, min=-limit * s, max=limit * s, step=step * s,
+                                   description=f"{prefix}{i + 1}", continuous_update=False,
+                                   readout=True, readout_format=".2f")
+               for i, s in enumerate(scales)]
+    out = widgets.Output()
+
+    state: dict = {}
+
+    def redraw(_change=None) -> None:
+        point, z = _scatter_point([s.value for s in sliders], base, directions)
+        image = decode_point(decoder, z)
+        state.update(z=z, point=point, image=image, redraws=state.get("redraws", 0) + 1)
+        fig = draw_latent_point(image, point, xy, labels, names, max_points)
+        with out:
+            out.clear_output(wait=True)
+            display(fig)
+        plt.close(fig)
+
+    for s in sliders:
+        s.observe(redraw, names="value")
+    box = widgets.HBox([widgets.VBox(sliders), out])
+    box.sliders = sliders
+    box.output = out
+    box.redraw = redraw
+    box.state = state
+    redraw()
+    return box
