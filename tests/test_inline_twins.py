@@ -76,3 +76,69 @@ def test_inline_conv_matrix_agrees_with_utils(conv_matrix_by_rows):
         np.testing.assert_array_equal(inline, library, err_msg=f"kernel {kernel.shape}, input {shape}, stride {stride}")
         n += 1
     assert n == 300
+
+
+# ---------------------------------------------------------------- notebook 04: the KL term and the sampling layer
+VAE_NOTEBOOK = "04_variational_autoencoder.ipynb"
+
+
+def inline_class(notebook: str, name: str, namespace: dict | None = None) -> type:
+    """Return the class ``name`` as defined in a code cell of ``notebooks/<notebook>``.
+
+    Like :func:`inline_function`, but for a ``class`` statement; exactly one code cell
+    must define it, and only the class statement is executed.
+    """
+    nb = json.loads((NOTEBOOKS / notebook).read_text(encoding="utf-8"))
+    found = []
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        try:
+            tree = ast.parse(src)
+        except SyntaxError:
+            continue
+        found += [ast.get_source_segment(src, node) for node in tree.body
+                  if isinstance(node, ast.ClassDef) and node.name == name]
+    if len(found) != 1:
+        raise AssertionError(f"{notebook}: expected exactly one code cell defining class {name}, found {len(found)}")
+    ns = {"np": np, **(namespace or {})}
+    exec(compile(found[0], f"<{notebook}: {name}>", "exec"), ns)
+    return ns[name]
+
+
+@pytest.fixture(scope="module")
+def keras_module():
+    from utils.runtime import quiet_tensorflow
+
+    quiet_tensorflow()
+    import keras
+
+    return keras
+
+
+def test_inline_kl_term_agrees_with_utils(keras_module):
+    from utils.vae import kl_divergence
+
+    kl_term = inline_function(VAE_NOTEBOOK, "kl_term", {"keras": keras_module})
+    rng = np.random.default_rng(4)
+    for p in (1, 2, 16):
+        mu = rng.normal(size=(50, p)).astype(np.float32) * 2
+        log_var = rng.normal(size=(50, p)).astype(np.float32)
+        inline = np.asarray(kl_term(mu, log_var))
+        assert inline.shape == (50,)
+        np.testing.assert_allclose(inline, kl_divergence(mu, log_var), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(np.asarray(kl_term(np.zeros((3, 4), np.float32), np.zeros((3, 4), np.float32))), 0.0)
+
+
+def test_inline_sampling_layer_agrees_with_utils(keras_module):
+    from utils.vae import Sampling
+
+    InlineSampling = inline_class(VAE_NOTEBOOK, "Sampling", {"keras": keras_module})
+    rng = np.random.default_rng(5)
+    mu = rng.normal(size=(300, 3)).astype(np.float32)
+    log_var = rng.normal(size=(300, 3)).astype(np.float32)
+    for seed in (0, 1, 123):
+        a, b = InlineSampling(seed=seed), Sampling(seed=seed)
+        for _ in range(3):  # successive calls advance both seed generators alike
+            np.testing.assert_array_equal(np.asarray(a([mu, log_var])), np.asarray(b([mu, log_var])))

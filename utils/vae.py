@@ -130,7 +130,7 @@ def build_encoder(latent_dim: int, input_shape: tuple = (28, 28, 1), filters: tu
     return keras.Model(x_in, [mu, log_var], name=name)
 
 
-def build_decoder(latent_dim: int, hidden: int = 256, channels: int = 32, final_kernel: int = 3,
+def build_decoder(latent_dim: int, hidden: int = 256, channels: int = 32, final_kernel: int = 2,
                   name: str = "decoder") -> keras.Model:
     """Decoder z -> Bernoulli logits of a 28x28x1 image.
 
@@ -340,3 +340,31 @@ def importance_sampled_log_likelihood(encoder: keras.Model, decoder: keras.Model
         log_px[start:start + b] = _logmeanexp(log_w, axis=0)
         elbo[start:start + b] = log_w.mean(axis=0)
     return log_px, elbo
+
+
+# --------------------------------------------------------------------------- the training recipe
+#: The notebook's recipe for :func:`train_vae` (tuned on 2 CPU cores: ~5-6 s per epoch on 60,000 images).
+VAE_BATCH_SIZE = 128
+VAE_LEARNING_RATE = 2e-3
+
+
+def train_vae(latent_dim: int, x, epochs: int = 10, seed: int = 0,
+              batch_size: int = VAE_BATCH_SIZE, learning_rate: float = VAE_LEARNING_RATE):
+    """Train :func:`build_vae` on binary images through the series' one training path.
+
+    Sets ``keras.utils.set_random_seed(seed)`` right before the model is built, then calls
+    :func:`utils.training.train_model` with ``loss=None`` (the model's own negative ELBO),
+    Adam with warm-up and cosine decay from ``learning_rate``, and ``batch_size`` images per step.
+
+    Returns
+    -------
+    utils.training.TrainResult
+        ``model`` (a :class:`VAE`), ``history`` with ``loss``, ``reconstruction`` and ``kl``
+        per epoch, and ``seconds`` of training.
+    """
+    from utils.training import train_model
+
+    x = _check_images(x)
+    keras.utils.set_random_seed(int(seed))
+    return train_model(lambda: build_vae(latent_dim, seed=seed), x, None, epochs=epochs,
+                       batch_size=batch_size, learning_rate=learning_rate, schedule="cosine", loss=None)
