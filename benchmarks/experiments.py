@@ -101,7 +101,7 @@ def run_config(cfg: dict) -> dict:
     import keras
 
     from benchmarks.flops import forward_flops, train_flops_per_image
-    from benchmarks.recipes import train_function, with_callbacks
+    from benchmarks.recipes import fit_callbacks, train_function
     from utils.data import load_dataset
 
     if cfg["precision"] != "float32":
@@ -139,8 +139,8 @@ def run_config(cfg: dict) -> dict:
     kwargs = {k: cfg[k] for k in TRAIN_KNOBS if cfg[k] is not None}
     effective = {k: kwargs.get(k, params[k].default) for k in TRAIN_KNOBS if k in params}
     keras.utils.set_random_seed(0)
-    build_cb, extra = with_callbacks(build, [EpochTimer()])
-    result = train(build_cb, x, y, epochs=int(cfg["epochs"]), **loss_kw, **kwargs, **extra)
+    with fit_callbacks([EpochTimer()]):
+        result = train(build, x, y, epochs=int(cfg["epochs"]), **loss_kw, **kwargs)
     final_loss = result.history["loss"][-1]
     steady = min(times[1:]) if len(times) > 1 else times[0]
     forward = forward_flops(build(), (28, 28, 1))

@@ -9,6 +9,7 @@ folder when asked).
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 from pathlib import Path
 
@@ -17,8 +18,18 @@ NOTEBOOK_DIR = REPO / "notebooks"
 
 
 def committed_notebooks(folder: Path = NOTEBOOK_DIR) -> list[Path]:
-    """The series' notebooks ``NN_*.ipynb`` in teaching order."""
-    return sorted(p for p in Path(folder).glob("[0-9][0-9]_*.ipynb"))
+    """The series' notebooks ``NN_*.ipynb`` that git tracks, in teaching order.
+
+    Outside a git checkout (e.g. an unpacked archive) every ``NN_*.ipynb`` in the folder counts.
+    """
+    found = sorted(p for p in Path(folder).glob("[0-9][0-9]_*.ipynb"))
+    try:
+        out = subprocess.run(["git", "ls-files", "--", "."], cwd=folder, capture_output=True, text=True,
+                             check=True).stdout.split()
+    except (OSError, subprocess.CalledProcessError):
+        return found
+    tracked = {Path(folder, name).resolve() for name in out}
+    return [p for p in found if p.resolve() in tracked]
 
 
 def time_notebook(path: Path, timeout: int = 1800, quick: bool = False,

@@ -1,9 +1,11 @@
 """Where the benchmarks meet the notebooks' code: builders, training path, data and metrics from ``utils``.
 
-Every model the benchmarks train is built by the builder its notebook uses and
-trained by the one shared training function (``utils.training.train_model``),
-with the notebook's default settings. Those defaults are read from ``utils``
-(:func:`default_recipe`); the benchmarks never keep their own copy of them.
+Every model the benchmarks train is trained by its notebook's own trainer in
+``utils`` (e.g. ``utils.vae.train_vae``, which goes through the one shared
+``utils.training.train_model``), called with its defaults, which are the
+notebook's default settings (:func:`find_trainer`, :func:`signature_defaults`);
+the benchmarks never keep their own copy of them. Extra callbacks (the test
+ELBO after each epoch) reach ``fit`` through :class:`fit_callbacks`.
 Quality numbers (SSE, PSNR, the median filter, PCA, ELBO) come from the same
 ``utils`` functions the notebooks print.
 
@@ -13,7 +15,6 @@ so a benchmark part fails loudly instead of measuring something else.
 
 from __future__ import annotations
 
-import functools
 import importlib
 import inspect
 from typing import Any, Callable
@@ -41,56 +42,73 @@ def lookup(module: str, *names: str) -> Any:
     raise MissingFromUtils(f"utils.{module} has none of {names}")
 
 
-def default_recipe(kind: str) -> dict:
-    """The notebook's default settings for ``kind`` in {"ae", "dae", "vae"}, as ``utils`` exposes them.
-
-    Looks for ``utils.training.DEFAULTS[kind]`` first, then ``DEFAULT_<KIND>`` in
-    ``utils.training``, the model's module, ``utils.noise`` (DAE) and ``utils.vae`` (VAE).
-    """
-    if kind not in ("ae", "dae", "vae"):
-        raise ValueError(f"kind is {kind!r}; expected 'ae', 'dae' or 'vae'")
-    places = {"ae": ("training", "models"), "dae": ("training", "models", "noise"),
-              "vae": ("training", "vae")}[kind]
-    for module in places:
-        try:
-            mod = importlib.import_module(f"utils.{module}")
-        except ImportError:
-            continue
-        table = getattr(mod, "DEFAULTS", None)
-        if isinstance(table, dict) and isinstance(table.get(kind), dict):
-            return {**table[kind], "_source": f"utils.{module}.DEFAULTS[{kind!r}]"}
-        for name in (f"DEFAULT_{kind.upper()}", f"{kind.upper()}_DEFAULTS", f"DEFAULT_{kind.upper()}_RECIPE"):
-            value = getattr(mod, name, None)
-            if isinstance(value, dict):
-                return {**value, "_source": f"utils.{module}.{name}"}
-    raise MissingFromUtils(f"no default recipe for {kind!r} in utils ({', '.join('utils.' + p for p in places)}); "
-                           f"expected e.g. utils.training.DEFAULTS[{kind!r}] or DEFAULT_{kind.upper()}")
-
-
 def train_function() -> Callable:
     """The shared training function of the series."""
     return lookup("training", "train_model")
 
 
-def train_kwargs(recipe: dict) -> dict:
-    """The subset of ``recipe`` that the training function accepts as keyword arguments."""
-    params = inspect.signature(train_function()).parameters
-    return {k: v for k, v in recipe.items() if k in params and k not in ("build_model", "x", "y")}
+# Each kind's trainer in utils: a function (code or latent size, x[, y], **settings) -> TrainResult whose
+# defaults are the notebook's default settings. Candidates in order; the first that exists is used.
+TRAINERS = {
+    "ae": (("models", "train_autoencoder"), ("training", "train_autoencoder")),
+    "dae": (("models", "train_denoising_autoencoder"), ("noise", "train_denoising_autoencoder"),
+            ("models", "train_dae"), ("training", "train_denoising_autoencoder")),
+    "vae": (("vae", "train_vae"),),
+}
 
 
-def with_callbacks(build_model: Callable, callbacks: list) -> tuple[Callable, dict]:
-    """Make the training function run ``callbacks`` during ``fit``.
+def find_trainer(kind: str) -> tuple[Callable | None, str]:
+    """The notebook's trainer for ``kind`` ("ae", "dae", "vae") and where it was found, or (None, reason)."""
+    if kind not in TRAINERS:
+        raise ValueError(f"kind is {kind!r}; expected one of {sorted(TRAINERS)}")
+    for module, name in TRAINERS[kind]:
+        try:
+            mod = importlib.import_module(f"utils.{module}")
+        except ImportError:
+            continue
+        fn = getattr(mod, name, None)
+        if callable(fn):
+            return fn, f"utils.{module}.{name}"
+    names = ", ".join(f"utils.{m}.{n}" for m, n in TRAINERS[kind])
+    return None, f"none of {names} exists"
 
-    If the training function takes a ``callbacks`` argument it is used (returns
-    ``(build_model, {"callbacks": callbacks})``); otherwise the built model's ``fit``
-    is wrapped so that the same call passes them (the training path itself is unchanged).
+
+def signature_defaults(fn: Callable) -> dict:
+    """The keyword defaults of ``fn`` (its recipe, when ``fn`` is a notebook's trainer)."""
+    return {k: p.default for k, p in inspect.signature(fn).parameters.items()
+            if p.default is not inspect.Parameter.empty}
+
+
+class fit_callbacks:  # noqa: N801  (used as a context manager: ``with fit_callbacks([...]):``)
+    """Within the block, every ``keras.Model.fit`` call also runs ``callbacks``.
+
+    Lets the benchmarks watch a notebook's own trainer (test ELBO after each epoch,
+    a time budget) without copying it or changing it: the trainer's code runs as is,
+    only ``fit`` receives the extra callbacks.
     """
-    if "callbacks" in inspect.signature(train_function()).parameters:
-        return build_model, {"callbacks": list(callbacks)}
 
-    def build():
-        model = build_model()
-        model.fit = functools.partial(model.fit, callbacks=list(callbacks))
-        return model
+    def __init__(self, callbacks: list):
+        self.callbacks = list(callbacks)
 
-    return build, {}
+    def __enter__(self):
+        import keras
+
+        self._had_own = "fit" in keras.Model.__dict__
+        self._original = keras.Model.__dict__.get("fit")
+        inherited = keras.Model.fit
+        extra = self.callbacks
+
+        def fit(model, *args, callbacks=None, **kwargs):
+            return inherited(model, *args, callbacks=list(callbacks or []) + extra, **kwargs)
+
+        keras.Model.fit = fit
+        return self
+
+    def __exit__(self, *exc):
+        import keras
+
+        if self._had_own:
+            keras.Model.fit = self._original
+        else:
+            del keras.Model.fit
+        return False

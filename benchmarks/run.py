@@ -52,21 +52,34 @@ def _speed(forward: int, images_per_epoch: int, epochs: float, seconds: float) -
             "gflops": per_image * images / seconds / 1e9 if seconds > 0 else None}
 
 
-def _recipe(kind: str, overrides: dict) -> tuple[dict, str]:
-    """The notebook's default recipe from utils (or the training function's own defaults), with overrides."""
-    from benchmarks.recipes import MissingFromUtils, default_recipe
+def _train(kind: str, smoke: bool, size: int, x, y, build, callbacks: list | None = None):
+    """Train ``kind`` the way its notebook does; return (TrainResult, recipe, source).
 
-    try:
-        recipe = default_recipe(kind)
-        source = recipe.pop("_source")
-    except MissingFromUtils as err:
-        recipe, source = {}, f"train_model's own defaults ({err})"
-    recipe = {**recipe, **overrides}
-    return recipe, source
+    Uses the notebook's trainer in utils (e.g. ``utils.vae.train_vae``) with its own
+    defaults, called as ``trainer(size, x)`` or ``trainer(size, x, y)``; when utils has
+    no trainer for ``kind`` yet, the shared ``utils.training.train_model`` with its own
+    defaults and ``build``. Smoke runs override ``epochs=1`` only. ``callbacks`` are
+    handed to ``fit`` (:class:`benchmarks.recipes.fit_callbacks`).
+    """
+    import keras
 
+    from benchmarks.recipes import find_trainer, fit_callbacks, signature_defaults, train_function
 
-def _seed(recipe: dict) -> int:
-    return int(recipe.get("seed", 0))
+    overrides = {"epochs": 1} if smoke else {}
+    trainer, source = find_trainer(kind)
+    with fit_callbacks(callbacks or []):
+        if trainer is not None:
+            recipe = {**signature_defaults(trainer), **overrides}
+            result = trainer(size, x, **overrides) if y is None else trainer(size, x, y, **overrides)
+        else:
+            train = train_function()
+            source = f"utils.training.train_model's own defaults (no notebook trainer: {source})"
+            recipe = {k: v for k, v in {**signature_defaults(train), **overrides}.items()
+                      if k not in ("loss", "metrics", "validation_data", "strategy")}
+            keras.utils.set_random_seed(0)
+            loss = {"loss": None} if kind == "vae" else {}
+            result = train(build, x, y, **overrides, **loss)
+    return result, _jsonable(recipe), source
 
 
 class Data:
@@ -87,7 +100,7 @@ class Data:
 
         key = ("noisy", sigma)
         if key not in self._cache:
-            add_noise = lookup("noise", "add_gaussian_noise", "gaussian_noise", "add_noise")
+            add_noise = lookup("noise", "gaussian_noise")
             self._cache[key] = (np.asarray(add_noise(self.x_train, sigma=sigma, seed=seed_train), "float32"),
                                 np.asarray(add_noise(self.x_test, sigma=sigma, seed=seed_test), "float32"))
         return self._cache[key]
@@ -111,29 +124,23 @@ def part_gemm(args, data, results) -> None:
 
 
 def part_ae(args, data, results) -> None:
-    import keras
-
     from benchmarks.flops import forward_flops
-    from benchmarks.recipes import lookup, train_function, train_kwargs
+    from benchmarks.recipes import lookup
     from utils.models import build_autoencoder
 
-    overrides = {"epochs": 1} if args.smoke else {}
-    recipe, source = _recipe("ae", overrides)
-    code_size = int(recipe.get("code_size", AE_CODE_SIZE))
-    kwargs = train_kwargs(recipe)
-    keras.utils.set_random_seed(_seed(recipe))
-    result = train_function()(lambda: build_autoencoder(code_size), data.x_train, data.x_train, **kwargs)
+    code = AE_CODE_SIZE
+    result, recipe, source = _train("ae", args.smoke, code, data.x_train, data.x_train,
+                                    lambda: build_autoencoder(code))
     epochs = len(result.history["loss"])
     recon = result.model.predict(data.x_test, batch_size=1000, verbose=0)
-    sse_per_image = lookup("metrics", "sse_per_image", "sum_squared_error_per_image", "per_image_sse")
+    sse_per_image = lookup("metrics", "sse_per_image")
     test_sse = float(np.mean(sse_per_image(data.x_test, recon)))
-    pca_sse = _pca_test_sse(data, code_size)
-    forward = forward_flops(build_autoencoder(code_size), (28, 28, 1))
-    results["ae"] = {"latent_dim": code_size, "test_sse": test_sse, "pca_test_sse": pca_sse,
+    pca_sse = _pca_test_sse(data, code)
+    forward = forward_flops(build_autoencoder(code), (28, 28, 1))
+    results["ae"] = {"latent_dim": code, "test_sse": test_sse, "pca_test_sse": pca_sse,
                      "ratio_to_pca": test_sse / pca_sse, "seconds": result.seconds, "epochs": epochs,
-                     "batch_size": kwargs.get("batch_size", _train_default("batch_size")),
-                     "train_images": len(data.x_train), "test_images": len(data.x_test),
-                     "recipe": _jsonable(kwargs), "recipe_source": source,
+                     "batch_size": recipe.get("batch_size"), "train_images": len(data.x_train),
+                     "test_images": len(data.x_test), "recipe": recipe, "recipe_source": source,
                      **_speed(forward, len(data.x_train), epochs, result.seconds)}
     _log(f"ae: test SSE {test_sse:.2f} vs PCA {pca_sse:.2f}, {result.seconds:.1f} s")
 
@@ -142,21 +149,10 @@ def _pca_test_sse(data, k: int) -> float:
     """Mean test SSE per image of PCA with ``k`` components fitted on the training images (utils.pca)."""
     from benchmarks.recipes import lookup
 
-    fit = lookup("pca", "fit_pca", "PCA")
-    pca = fit(data.x_train, k) if not isinstance(fit, type) else fit(k).fit(data.x_train)
-    reconstruct = getattr(pca, "reconstruct", None) or (lambda x: pca.inverse_transform(pca.transform(x)))
-    recon = np.asarray(reconstruct(data.x_test)).reshape(data.x_test.shape)
-    sse_per_image = lookup("metrics", "sse_per_image", "sum_squared_error_per_image", "per_image_sse")
+    pca = lookup("pca", "fit_pca")(data.x_train, k)
+    recon = np.asarray(pca.reconstruct(data.x_test)).reshape(data.x_test.shape)
+    sse_per_image = lookup("metrics", "sse_per_image")
     return float(np.mean(sse_per_image(data.x_test, recon)))
-
-
-def _train_default(name: str):
-    import inspect
-
-    from benchmarks.recipes import train_function
-
-    p = inspect.signature(train_function()).parameters.get(name)
-    return None if p is None else p.default
 
 
 def _jsonable(d: dict) -> dict:
@@ -167,32 +163,25 @@ def _jsonable(d: dict) -> dict:
 
 
 def part_dae(args, data, results) -> None:
-    import keras
-
     from benchmarks.flops import forward_flops
-    from benchmarks.recipes import lookup, train_function, train_kwargs
+    from benchmarks.recipes import lookup
     from utils.models import build_autoencoder
 
-    overrides = {"epochs": 1} if args.smoke else {}
-    recipe, source = _recipe("dae", overrides)
-    sigma = float(recipe.get("sigma", DAE_SIGMA))
-    code_size = int(recipe.get("code_size", AE_CODE_SIZE))
+    code, sigma = AE_CODE_SIZE, DAE_SIGMA
     x_noisy, x_test_noisy = data.noisy(sigma)
-    kwargs = train_kwargs(recipe)
-    keras.utils.set_random_seed(_seed(recipe))
-    result = train_function()(lambda: build_autoencoder(code_size), x_noisy, data.x_train, **kwargs)
+    result, recipe, source = _train("dae", args.smoke, code, x_noisy, data.x_train,
+                                    lambda: build_autoencoder(code))
     epochs = len(result.history["loss"])
-    psnr = lookup("metrics", "psnr", "mean_psnr", "psnr_per_image")
-    median_filter = lookup("noise", "median_filter", "median_denoise")
-    denoised = result.model.predict(x_test_noisy, batch_size=1000, verbose=0)
-    forward = forward_flops(build_autoencoder(code_size), (28, 28, 1))
-    results["dae"] = {"sigma": sigma, "psnr": float(np.mean(psnr(data.x_test, denoised))),
-                      "median_psnr": float(np.mean(psnr(data.x_test, median_filter(x_test_noisy)))),
-                      "noisy_psnr": float(np.mean(psnr(data.x_test, x_test_noisy))),
-                      "latent_dim": code_size, "seconds": result.seconds, "epochs": epochs,
-                      "batch_size": kwargs.get("batch_size", _train_default("batch_size")),
-                      "train_images": len(data.x_train), "test_images": len(data.x_test),
-                      "recipe": _jsonable(kwargs), "recipe_source": source,
+    psnr = lookup("metrics", "psnr")
+    median_filter = lookup("noise", "median_filter")
+    denoised = np.clip(result.model.predict(x_test_noisy, batch_size=1000, verbose=0), 0.0, 1.0)
+    forward = forward_flops(build_autoencoder(code), (28, 28, 1))
+    results["dae"] = {"sigma": sigma, "psnr": float(psnr(data.x_test, denoised)),
+                      "median_psnr": float(psnr(data.x_test, median_filter(x_test_noisy))),
+                      "noisy_psnr": float(psnr(data.x_test, x_test_noisy)),
+                      "latent_dim": code, "seconds": result.seconds, "epochs": epochs,
+                      "batch_size": recipe.get("batch_size"), "train_images": len(data.x_train),
+                      "test_images": len(data.x_test), "recipe": recipe, "recipe_source": source,
                       **_speed(forward, len(data.x_train), epochs, result.seconds)}
     _log(f"dae: PSNR {results['dae']['psnr']:.2f} dB (median filter {results['dae']['median_psnr']:.2f}), "
          f"{result.seconds:.1f} s")
@@ -208,11 +197,11 @@ def part_keras_dae(args, data, results) -> None:
         raise RuntimeError("the keras_dae part needs the dae part's seconds; run --only dae,keras_dae")
     x_noisy, x_test_noisy = data.noisy(dae["sigma"])
     run = train_keras_dae(x_noisy, data.x_train, seconds=dae["seconds"])
-    psnr = lookup("metrics", "psnr", "mean_psnr", "psnr_per_image")
-    denoised = run["model"].predict(x_test_noisy, batch_size=1000, verbose=0)
+    psnr = lookup("metrics", "psnr")
+    denoised = np.clip(run["model"].predict(x_test_noisy, batch_size=1000, verbose=0), 0.0, 1.0)
     forward = forward_flops(build_keras_dae(), (28, 28, 1))
     results.setdefault("anchors", {})["keras_dae"] = {
-        "psnr": float(np.mean(psnr(data.x_test, denoised))), "seconds": run["seconds"],
+        "psnr": float(psnr(data.x_test, denoised)), "seconds": run["seconds"],
         "budget_seconds": dae["seconds"], "epochs": run["epochs"], "steps": run["steps"],
         "batch_size": KERAS_DAE_SETTINGS["batch_size"], "train_images": len(data.x_train),
         **_speed(forward, len(data.x_train), run["epochs"], run["seconds"])}
@@ -252,34 +241,25 @@ def part_tf_cvae(args, data, results) -> None:
 
 
 def part_vae(args, data, results) -> None:
-    import keras
-
     from benchmarks.flops import forward_flops
-    from benchmarks.recipes import train_function, train_kwargs, with_callbacks
     from utils.vae import build_vae
 
-    overrides = {"epochs": 1} if args.smoke else {}
-    recipe, source = _recipe("vae", overrides)
-    latent = int(recipe.get("latent_dim", VAE_LATENT_DIM))
+    latent = VAE_LATENT_DIM
     x_bin, x_test_bin = data.binary()
     target = (results.get("anchors", {}).get("tf_cvae") or {}).get("test_elbo")
     tracker = ElboTracker(x_test_bin, target)
-    seed = _seed(recipe)
-    build, extra = with_callbacks(lambda: build_vae(latent, seed=seed), [tracker])
-    kwargs = {**train_kwargs(recipe), "loss": None, **extra}
-    keras.utils.set_random_seed(seed)
-    result = train_function()(build, x_bin, None, **kwargs)
+    result, recipe, source = _train("vae", args.smoke, latent, x_bin, None,
+                                    lambda: build_vae(latent, seed=0), callbacks=[tracker])
     epochs = len(result.history["loss"])
     train_seconds = result.seconds - tracker.eval_seconds
-    forward = forward_flops(build_vae(latent, seed=seed), (28, 28, 1))
+    forward = forward_flops(build_vae(latent, seed=0), (28, 28, 1))
     results["vae"] = {"latent_dim": latent, "test_elbo": tracker.curve[-1]["test_elbo"],
                       "seconds": train_seconds, "fit_seconds_including_evaluation": result.seconds,
                       "seconds_to_anchor_elbo": tracker.reached_at, "epoch_reaching_anchor": tracker.reached_epoch,
                       "anchor_elbo": target, "elbo_curve": tracker.curve, "epochs": epochs,
-                      "batch_size": kwargs.get("batch_size", _train_default("batch_size")),
-                      "train_images": len(x_bin), "test_images": len(x_test_bin),
-                      "recipe": _jsonable({k: v for k, v in kwargs.items() if k != "callbacks"}),
-                      "recipe_source": source, **_speed(forward, len(x_bin), epochs, train_seconds)}
+                      "batch_size": recipe.get("batch_size"), "train_images": len(x_bin),
+                      "test_images": len(x_test_bin), "recipe": recipe, "recipe_source": source,
+                      **_speed(forward, len(x_bin), epochs, train_seconds)}
     results["elbo_method"] = ELBO_METHOD
     _log(f"vae: test ELBO {results['vae']['test_elbo']:.2f}, {train_seconds:.1f} s, "
          f"reached the anchor's {target} at {tracker.reached_at}")
