@@ -37,6 +37,7 @@ VIEWPORT = {"width": 1280, "height": 800}
 
 NOTEBOOK_TIMEOUT = float(os.environ.get("CH11_BROWSER_TIMEOUT", "600"))
 KERNEL_READY_TIMEOUT = 120.0
+WIDGET_RENDER_TIMEOUT = 15.0
 VAE_NOTEBOOK = "04_variational_autoencoder.ipynb"
 SLIDER_DESCRIPTION = "z1"
 SLIDER_KEY_PRESSES = 5
@@ -87,6 +88,10 @@ STATE_JS = """
           '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'))
         .map(e => e.textContent).filter(t => t.includes('Traceback'))
         .map(t => t.trim().split('\\n').slice(-1)[0].slice(0, 200)) : [];
+      // A widget the page cannot render shows this text instead of the widget.
+      entry.widget_errors = node ? Array.from(node.querySelectorAll('.jp-OutputArea-output'))
+        .map(e => e.textContent).filter(t => /Error displaying widget|Failed to (load|create) (model|view)|^\\s*Loading widget\\.\\.\\.\\s*$/.test(t))
+        .map(t => t.trim().slice(0, 200)) : [];
     }
     cells.push(entry);
   }
@@ -132,6 +137,8 @@ def find_problems(state: dict) -> list[str]:
         for tb in cell["dom_tracebacks"]:
             if not cell["errors"]:
                 problems.append(f"{label}: traceback rendered in stderr output: {tb}")
+        for text in cell["widget_errors"]:
+            problems.append(f"{label}: widget not rendered: {text}")
         if cell["empty"]:
             continue
         if cell["count"] is None:
@@ -208,6 +215,14 @@ def run_notebook_in_lab(server: LabServer, browser, notebook: Path, work_dir: Pa
             return seen["stable"] >= 2
 
         state = _wait_for_state(page, lab_path, settled, NOTEBOOK_TIMEOUT, "running all cells")
+        # Widgets render after their cell has finished: give them time, then look again.
+        try:
+            page.wait_for_function("""() => !Array.from(document.querySelectorAll(
+                '.jp-NotebookPanel .jp-OutputArea-output')).some(e => e.textContent.trim() === 'Loading widget...')""",
+                timeout=WIDGET_RENDER_TIMEOUT * 1000, polling=500)
+        except Exception:
+            pass  # reported as "widget not rendered" by find_problems
+        state = page.evaluate(STATE_JS, lab_path)
     except BaseException:
         # Timed out, or the page broke: keep a picture of it, stop the kernel, close the page.
         try:
@@ -228,7 +243,7 @@ def run_notebook_in_lab(server: LabServer, browser, notebook: Path, work_dir: Pa
 def first_problem_cell(state: dict) -> int | None:
     """Index of the first code cell with an error output, a traceback, or not run; None if none."""
     for cell in state.get("cells", []):
-        if cell["type"] == "code" and (cell["errors"] or cell["dom_tracebacks"]
+        if cell["type"] == "code" and (cell["errors"] or cell["dom_tracebacks"] or cell["widget_errors"]
                                        or (cell["count"] is None and not cell["empty"])):
             return cell["index"]
     return None
