@@ -112,3 +112,65 @@ def plot_history(history: dict[str, Sequence[float]], keys: Sequence[str] | None
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     return ax
+
+
+def plot_latent_2d(codes, labels, ax=None, title: str | None = None, s: float = 2.0, alpha: float = 0.5):
+    """Scatter 2-D codes coloured by their digit label, with a legend; return the axes.
+
+    Parameters
+    ----------
+    codes : array of shape (n, 2).
+    labels : n integer labels (the colour of each point).
+    ax : axes to draw on (a new figure when None).
+    title : optional axes title.
+    """
+    z = np.asarray(codes, dtype=np.float32)
+    y = np.asarray(labels)
+    if z.ndim != 2 or z.shape[1] != 2:
+        raise ValueError(f"codes have shape {z.shape}; expected (n, 2)")
+    if y.shape != (len(z),):
+        raise ValueError(f"labels have shape {y.shape}; expected ({len(z)},), one per code")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.2, 3.8), dpi=FIG_DPI)
+    cmap = plt.get_cmap("tab10")
+    for k in np.unique(y):
+        pts = z[y == k]
+        ax.scatter(pts[:, 0], pts[:, 1], s=s, alpha=alpha, color=cmap(int(k) % 10), label=str(k), rasterized=True)
+    ax.legend(markerscale=4, fontsize=7, ncol=2, loc="best", frameon=True)
+    ax.set_xlabel("$z_1$")
+    ax.set_ylabel("$z_2$")
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+def plot_curves(x, curves: dict, ax=None, xlabel: str = "", ylabel: str = "",
+                logx: bool = False, logy: bool = False, mark_x: float | None = None, title: str | None = None):
+    """One line with markers per entry of ``curves`` (name -> values at ``x``); return the axes.
+
+    Used for error against code size (notebook 02) and PSNR against noise level
+    (notebook 03). ``mark_x`` draws a dotted vertical line, e.g. at the noise
+    level a model was trained on.
+    """
+    x = np.asarray(x, dtype=float)
+    for name, values in curves.items():
+        if np.shape(values) != x.shape:
+            raise ValueError(f"curve {name!r} has shape {np.shape(values)}; expected {x.shape}, one value per x")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.8, 3.2), dpi=FIG_DPI)
+    for name, values in curves.items():
+        ax.plot(x, values, marker="o", ms=4, label=name)
+    if mark_x is not None:
+        ax.axvline(mark_x, color="grey", ls=":", lw=1)
+    if logx:
+        ax.set_xscale("log", base=2)
+        ax.set_xticks(x, [f"{v:g}" for v in x])
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    return ax

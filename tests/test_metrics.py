@@ -1,0 +1,56 @@
+"""utils.metrics: the per-image sum of squared errors and PSNR, against hand computation."""
+
+import numpy as np
+import pytest
+
+from utils.metrics import mse_per_pixel, psnr, sse_per_image
+
+
+def test_sse_per_image_sums_over_pixels():
+    x = np.zeros((2, 2, 2, 1), np.float32)
+    x_hat = x.copy()
+    x_hat[0, 0, 0, 0] = 0.5          # 0.25
+    x_hat[1] = 1.0                   # 4 pixels * 1
+    np.testing.assert_allclose(sse_per_image(x, x_hat), [0.25, 4.0])
+    assert mse_per_pixel(x, x_hat) == pytest.approx((0.25 + 4.0) / 8)
+
+
+def test_psnr_of_known_arrays():
+    clean = np.zeros((2, 4, 4), np.float32)
+    est = np.full_like(clean, 0.1)   # MSE 0.01 -> 20 dB
+    est[1] = 0.01                    # MSE 1e-4 -> 40 dB
+    np.testing.assert_allclose(psnr(clean, est, per_image=True), [20.0, 40.0], rtol=1e-5)
+    assert psnr(clean, est) == pytest.approx(30.0, rel=1e-5)
+    assert psnr(clean, est * 2, peak=2.0) == pytest.approx(30.0, rel=1e-5)
+
+
+def test_psnr_matches_tensorflow():
+    tf = pytest.importorskip("tensorflow")
+    rng = np.random.default_rng(0)
+    a = rng.random((5, 8, 8, 1)).astype(np.float32)
+    b = np.clip(a + 0.1 * rng.standard_normal(a.shape).astype(np.float32), 0, 1)
+    np.testing.assert_allclose(psnr(a, b, per_image=True), tf.image.psnr(a, b, max_val=1.0).numpy(), rtol=1e-4)
+
+
+def test_exact_estimate_has_infinite_psnr():
+    x = np.full((1, 3, 3), 0.5)
+    assert np.isinf(psnr(x, x))
+
+
+@pytest.mark.parametrize("clean, est, match", [
+    (np.zeros((2, 4, 4)), np.zeros((2, 4, 5)), "same shape"),
+    (np.zeros((2, 4, 4)), np.full((2, 4, 4), 1.2), r"values in \[0, 1"),
+    (np.full((2, 4, 4), -0.1), np.zeros((2, 4, 4)), "clean has values"),
+])
+def test_psnr_rejects_bad_input(clean, est, match):
+    with pytest.raises(ValueError, match=match):
+        psnr(clean, est)
+
+
+def test_psnr_rejects_bad_peak_and_sse_bad_shapes():
+    with pytest.raises(ValueError, match="peak"):
+        psnr(np.zeros((1, 2, 2)), np.zeros((1, 2, 2)), peak=0)
+    with pytest.raises(ValueError, match="same shape"):
+        sse_per_image(np.zeros((3, 4)), np.zeros((2, 4)))
+    with pytest.raises(ValueError, match="batch"):
+        sse_per_image(np.zeros(4), np.zeros(4))

@@ -1,0 +1,86 @@
+"""utils.training: the shared training path lowers the loss; the lecture's loss; bad input."""
+
+import numpy as np
+import pytest
+
+from utils.runtime import quiet_tensorflow
+
+tf = quiet_tensorflow()
+import keras  # noqa: E402
+
+from utils.models import build_autoencoder  # noqa: E402
+from utils.training import (batches, learning_rate_schedule, sum_squared_error,  # noqa: E402
+                            train_model)
+
+
+def _images(n=512, seed=0):
+    rng = np.random.default_rng(seed)
+    x = np.zeros((n, 28, 28, 1), np.float32)
+    rows = rng.integers(4, 24, n)
+    for i, r in enumerate(rows):          # a bright bar at a random height: easy to learn
+        x[i, r:r + 3, 4:24, 0] = 1.0
+    return x
+
+
+def test_sum_squared_error_is_the_per_image_sum():
+    a = np.zeros((2, 3, 3, 1), np.float32)
+    b = a.copy()
+    b[0] = 0.5
+    b[1, 0, 0, 0] = 2.0
+    np.testing.assert_allclose(np.asarray(sum_squared_error(a, b)), [9 * 0.25, 4.0])
+
+
+@pytest.mark.parametrize("pipeline", ["tf.data", "arrays"])
+def test_short_training_lowers_the_loss(pipeline):
+    x = _images()
+    keras.utils.set_random_seed(0)
+    before = float(np.mean(np.sum((build_autoencoder(4, (4, 8))(x).numpy() - x) ** 2, axis=(1, 2, 3))))
+    keras.utils.set_random_seed(0)
+    r = train_model(lambda: build_autoencoder(4, (4, 8)), x, x, epochs=6, batch_size=32,
+                    learning_rate=1e-2, validation_data=(x[:64], x[:64]), pipeline=pipeline)
+    assert set(r.history) >= {"loss", "val_loss"} and len(r.history["loss"]) == 6
+    assert r.history["loss"][-1] < 0.5 * r.history["loss"][0]
+    assert r.history["loss"][-1] < 0.5 * before
+    assert r.seconds > 0
+    assert "6 epochs" in r.summary("ae")
+
+
+def test_runs_under_a_distribution_strategy():
+    x = _images(128)
+    keras.utils.set_random_seed(0)
+    strategy = tf.distribute.OneDeviceStrategy("/cpu:0")
+    r = train_model(lambda: build_autoencoder(2, (4, 4)), x, x, epochs=1, batch_size=32, strategy=strategy)
+    assert np.isfinite(r.history["loss"][0])
+
+
+def test_batches_shuffle_and_drop_the_remainder():
+    x = np.arange(10, dtype=np.float32).reshape(10, 1)
+    got = [b.numpy() for b in batches(x, None, 4, seed=0)]
+    assert [len(b) for b in got] == [4, 4]
+    pairs = [(a.numpy(), b.numpy()) for a, b in batches(x, x * 2, 5, shuffle=False)]
+    np.testing.assert_array_equal(pairs[0][1], 2 * pairs[0][0])
+
+
+def test_cosine_schedule_warms_up_then_decays():
+    s = learning_rate_schedule(1e-2, 100, "cosine")
+    lr = [float(s(i)) for i in (0, 5, 50, 100)]
+    assert lr[0] == pytest.approx(1e-3) and lr[1] == pytest.approx(1e-2)
+    assert lr[2] < lr[1] and lr[3] == pytest.approx(1e-4, rel=1e-3)
+    assert learning_rate_schedule(1e-3, 10, "constant") == 1e-3
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    (dict(epochs=0), ValueError, "epochs is 0"),
+    (dict(batch_size=0), ValueError, "batch_size is 0"),
+    (dict(learning_rate=-1.0), ValueError, "learning_rate is -1.0"),
+    (dict(schedule="step"), ValueError, "schedule is 'step'"),
+    (dict(pipeline="disk"), ValueError, "pipeline is 'disk'"),
+    (dict(y=np.zeros((3, 28, 28, 1), np.float32)), ValueError, "x has 8 examples but y has 3"),
+    (dict(build_model="ae"), TypeError, "build_model is str"),
+])
+def test_bad_input(kwargs, error, match):
+    args = dict(build_model=lambda: build_autoencoder(2, (4, 4)), x=np.zeros((8, 28, 28, 1), np.float32), batch_size=4)
+    args["y"] = args["x"]
+    args.update(kwargs)
+    with pytest.raises(error, match=match):
+        train_model(args.pop("build_model"), args.pop("x"), args.pop("y"), **args)
