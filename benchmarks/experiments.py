@@ -14,7 +14,7 @@ the baseline is always the shared training path as it stands. Results are merged
 ``benchmarks/experiments.json``; ``RESULTS.md`` lists them under
 "What helped" / "What did not help".
 
-A setting "helped" when its best configuration trains at least 5 % more images
+A setting "helped" when its best configuration trains at least 10 % more images
 per second than the group's baseline and its final training loss is no more
 than 2 % worse (a faster run that learns less per image did not help).
 """
@@ -34,6 +34,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 EXPERIMENTS_JSON = HERE / "experiments.json"
+
+HELPED_SPEEDUP = 1.10      # run-to-run spread on this shared VM is about 5 %, so smaller gains are not claimed
+HELPED_LOSS_CHANGE = 0.02
 
 # Keys passed to the training function when not None (None = its own default), and process-level settings.
 TRAIN_KNOBS = ("batch_size", "jit_compile", "steps_per_execution", "pipeline")
@@ -71,7 +74,8 @@ GROUPS: dict[str, dict] = {
     "bfloat16": {
         "title": "bfloat16 mixed precision (keras.mixed_precision 'mixed_bfloat16', AVX512-BF16)",
         "configs": [{"precision": "float32"}, {"precision": "mixed_bfloat16"},
-                    {"model": "vae", "precision": "float32"}, {"model": "vae", "precision": "mixed_bfloat16"}],
+                    {"jit_compile": False, "precision": "float32"},
+                    {"jit_compile": False, "precision": "mixed_bfloat16"}],
         "baseline": 0, "pairs": [(0, 1), (2, 3)],
     },
     "threads": {
@@ -265,7 +269,7 @@ def judge(rows: list[dict], pairs: list[tuple[int, int]]) -> dict:
         cand["loss_change_vs_baseline"] = loss_change
         notes.append(f"{cand['config']}: {speedup:.2f}x the images/s of {base['config']}, "
                      f"final loss {100 * loss_change:+.1f} %")
-        ok = speedup >= 1.05 and loss_change <= 0.02
+        ok = speedup >= HELPED_SPEEDUP and loss_change <= HELPED_LOSS_CHANGE
         if ok and (best is None or speedup > best[0]):
             best = (speedup, cand["config"])
     verdict = "helped" if best else "did not help"
@@ -275,15 +279,17 @@ def judge(rows: list[dict], pairs: list[tuple[int, int]]) -> dict:
     return {"verdict": verdict, "summary": summary}
 
 
-def merge_into_json(name: str, record: dict, path: Path = EXPERIMENTS_JSON) -> None:
+def merge_into_json(name: str, record: dict, path: Path = EXPERIMENTS_JSON, keep_date: bool = False) -> None:
     from benchmarks.machine import machine_info
 
     data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    data.setdefault("experiments", {})[name] = {**record, "measured": time.strftime("%Y-%m-%d %H:%M UTC",
-                                                                                   time.gmtime())}
-    data["machine"] = machine_info()
-    data["rule"] = ("helped = at least 1.05x the baseline's steady-state images/s with a final training loss "
-                    "no more than 2 % worse; steady state = the fastest epoch after the first, best of "
+    stamp = record.get("measured") if keep_date else None
+    data.setdefault("experiments", {})[name] = {
+        **record, "measured": stamp or time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+    if not keep_date or "machine" not in data:
+        data["machine"] = machine_info()
+    data["rule"] = (f"helped = at least {HELPED_SPEEDUP:.2f}x the baseline's steady-state images/s with a final training loss "
+                    f"no more than {100 * HELPED_LOSS_CHANGE:.0f} % worse; steady state = the fastest epoch after the first, best of "
                     "interleaved rounds (this shared 2-core VM sometimes runs a whole epoch at half speed)")
     path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
 
@@ -297,10 +303,21 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--epochs", type=int, default=None, help=f"epochs (default {BASE['epochs']})")
     p.add_argument("--repeats", type=int, default=3, help="interleaved rounds per configuration (default 2)")
     p.add_argument("--out", default=str(EXPERIMENTS_JSON), help="the JSON file to merge results into")
+    p.add_argument("--rejudge", action="store_true", help="recompute every stored group's verdict with the current rule")
     p.add_argument("--child", default=None, help=argparse.SUPPRESS)
     a = p.parse_args(argv)
     if a.child:
         print("RESULT " + json.dumps(run_config(json.loads(a.child))), flush=True)
+        return 0
+    if a.rejudge:
+        path = Path(a.out)
+        data = json.loads(path.read_text(encoding="utf-8"))
+        for name, record in data.get("experiments", {}).items():
+            group = GROUPS.get(name, {})
+            pairs = group.get("pairs") or [(group.get("baseline", 0), i) for i in range(len(record["rows"]))
+                                           if i != group.get("baseline", 0)]
+            record.update(judge(record["rows"], pairs))
+            merge_into_json(name, record, path, keep_date=True)
         return 0
     if a.list or not a.group:
         for name, g in GROUPS.items():

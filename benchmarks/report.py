@@ -101,17 +101,33 @@ def _model_rows(r: dict) -> list[str]:
 
 
 def _experiment_lines(exps: dict) -> tuple[list[str], list[str]]:
+    """Markdown bullets (with a compact table each) for the experiments that helped and those that did not."""
     helped, not_helped = [], []
     for name, e in exps.get("experiments", {}).items():
-        verdict = e.get("verdict")
-        line = f"- **{e.get('title', name)}**: {e.get('summary', '')}"
         rows = e.get("rows") or []
+        line = (f"- **{e.get('title', name)}** ({e.get('images', '?'):,} images, {e.get('epochs', '?')} epochs, "
+                f"best of {e.get('repeats', '?')} interleaved rounds; measured {e.get('measured', '?')}): "
+                f"{e.get('summary', '')}") if isinstance(e.get("images"), int) else f"- **{e.get('title', name)}**: {e.get('summary', '')}"
         if rows:
-            cols = list(rows[0].keys())
-            line += "\n\n  | " + " | ".join(cols) + " |\n  |" + "---|" * len(cols) + "\n"
+            line += ("\n\n  | configuration | images/s | images/s per round | GFLOP/s | first epoch s | final loss "
+                     "| speed vs baseline | loss vs baseline |\n  |---|---:|---|---:|---:|---:|---:|---:|\n")
             for row in rows:
-                line += "  | " + " | ".join(_fmt(row.get(c), 2) for c in cols) + " |\n"
-        (helped if verdict == "helped" else not_helped).append(line)
+                if "error" in row:
+                    line += f"  | {row['config']} | failed: {row['error'].strip()[:120]} | | | | | | |\n"
+                    continue
+                rounds = " / ".join(f"{v:,.0f}" for v in row.get("ips_rounds", []))
+                speed = row.get("speedup_vs_baseline")
+                loss = row.get("loss_change_vs_baseline")
+                line += (f"  | {row['config']} | {_fmt(row.get('images_per_second'), 0)} | {rounds} | "
+                         f"{_fmt(row.get('gflops'), 1)} | {_fmt(row.get('first_epoch_seconds'), 2)} | "
+                         f"{_fmt(row.get('final_loss'), 2)} | {'baseline' if speed is None else f'{speed:.2f}x'} | "
+                         f"{'' if loss is None else f'{100 * loss:+.1f} %'} |\n")
+            settings = next((r.get("settings") for r in rows
+                             if r.get("settings") and r.get("speedup_vs_baseline") is None), None)
+            if settings:
+                line += ("\n  Training-function settings of the baseline: "
+                         + ", ".join(f"`{k}={v}`" for k, v in settings.items()) + ".\n")
+        (helped if e.get("verdict") == "helped" else not_helped).append(line)
     return helped, not_helped
 
 
@@ -204,8 +220,9 @@ def render(r: dict, exps: dict | None = None) -> str:
     lines += ["", "## What did not help", ""] + (not_helped or ["- (no experiment recorded yet)"])
     if exps and exps.get("machine"):
         em = exps["machine"]
-        lines += ["", f"Speed experiments measured {em.get('date_utc', '?')} on the same machine "
-                      f"(TensorFlow {em.get('tensorflow', '?')}), each under the CPU lock."]
+        lines += ["", f"Speed experiments: `python -m benchmarks.experiments` on {em.get('cpu_model', '?')} "
+                      f"({em.get('usable_cores', '?')} cores, TensorFlow {em.get('tensorflow', '?')}), each group "
+                      f"under the CPU lock. Rule: {exps.get('rule', '')}."]
     return "\n".join(lines).rstrip() + "\n"
 
 

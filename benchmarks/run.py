@@ -223,7 +223,7 @@ def part_tf_cvae(args, data, results) -> None:
     from benchmarks.flops import forward_flops
 
     x_bin, x_test_bin = data.binary()
-    epochs = 1 if args.smoke else TF_CVAE_SETTINGS["epochs"]
+    epochs = args.tf_cvae_epochs or (1 if args.smoke else TF_CVAE_SETTINGS["epochs"])
     run = train_tf_cvae(x_bin, epochs=epochs)
     model = run["model"]
     elbo = _elbo(split_encoder(model), model.decoder, x_test_bin)
@@ -326,6 +326,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--skip", default=None, help="comma-separated parts to leave out")
     p.add_argument("--train-images", type=int, default=None, help="training subset size (default: all, or smoke's)")
     p.add_argument("--test-images", type=int, default=None, help="test subset size")
+    p.add_argument("--tf-cvae-epochs", type=int, default=None,
+                   help="epochs of the tutorial CVAE (default: its published 10; 1 in smoke runs), "
+                        "e.g. 1 to measure its time per epoch")
     p.add_argument("--keep-notebooks", action="store_true", help="write the executed copies to OUT/executed/")
     a = p.parse_args(argv)
     for opt in ("only", "skip"):
