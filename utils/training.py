@@ -142,7 +142,7 @@ def train_model(build_model: Callable[[], keras.Model], x, y=None, *, epochs: in
                 batch_size: int = 128, learning_rate: float = 1e-2, schedule: str = "cosine",
                 loss: Any = sum_squared_error, metrics: list | None = None,
                 validation_data: tuple | None = None, strategy=None,
-                jit_compile: bool | str = True, steps_per_execution: int = 16,
+                jit_compile: bool | None = None, steps_per_execution: int | None = None,
                 pipeline: str = "tf.data", shuffle: bool = True, seed: int = 0) -> TrainResult:
     """Build, compile and fit a model on in-memory arrays; return it with its history and wall time.
 
@@ -164,7 +164,10 @@ def train_model(build_model: Callable[[], keras.Model], x, y=None, *, epochs: in
     validation_data : optional ``(x_val, y_val)`` (or ``(x_val,)``), evaluated after each epoch.
     strategy : optional ``tf.distribute.Strategy``; model and optimizer are created in its scope.
     jit_compile : passed to ``model.compile``; True compiles each training step with XLA.
-    steps_per_execution : optimizer steps run per call into the compiled graph (less Python overhead).
+        None (default): True without ``strategy``, False with one.
+    steps_per_execution : optimizer steps run per call into the compiled graph (less Python
+        overhead). None (default): 16 without ``strategy``, 1 with one. (Keras 3 on TensorFlow
+        fails under a ``MirroredStrategy`` with either speed-up, keras-team/keras#19246.)
     pipeline : ``"tf.data"`` (the arrays through :func:`batches`) or ``"arrays"`` (handed to
         ``model.fit`` as they are; Keras batches them and keeps the last, smaller batch).
     shuffle : reshuffle the examples every epoch.
@@ -196,6 +199,10 @@ def train_model(build_model: Callable[[], keras.Model], x, y=None, *, epochs: in
         raise ValueError(f"batch_size is {batch_size}; expected 1 to {len(x)} (the number of examples)")
     if pipeline not in PIPELINES:
         raise ValueError(f"pipeline is {pipeline!r}; expected one of {PIPELINES}")
+    if jit_compile is None:
+        jit_compile = strategy is None
+    if steps_per_execution is None:
+        steps_per_execution = 16 if strategy is None else 1
     if int(steps_per_execution) < 1:
         raise ValueError(f"steps_per_execution is {steps_per_execution}; expected at least 1")
     per_epoch = len(x) // int(batch_size) if pipeline == "tf.data" else math.ceil(len(x) / int(batch_size))
