@@ -63,6 +63,10 @@ if [[ -x $BIN/python && -f $STAMP && "$(cat "$STAMP")" == "$WANT_STAMP" ]]; then
     log "$VENV is up to date with $REQ"
 else
     if [[ -e $VENV ]]; then
+        if [[ ! -f $VENV/pyvenv.cfg ]]; then
+            log "$VENV exists but is not a virtual environment; move it away or set COLAB_VENV"
+            exit 2
+        fi
         log "$REQ or the interpreter changed: creating $VENV anew"
         rm -rf -- "$VENV"
     fi
