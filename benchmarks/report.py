@@ -158,7 +158,9 @@ def render(r: dict, exps: dict | None = None) -> str:
               f"- Date: {m.get('date_utc', '?')}",
               f"- fp32 matrix-multiply ceiling (TensorFlow, {_get(r, 'gemm', 'n', default='?')}"
               f"x{_get(r, 'gemm', 'n', default='?')} matmul, median of {_get(r, 'gemm', 'repeats', default='?')}): "
-              f"**{_fmt(r.get('gemm_gflops'))} GFLOP/s**"]
+              f"**{_fmt(r.get('gemm_gflops'))} GFLOP/s**"
+              + (f" at the start, {_fmt(r.get('gemm_end_gflops'))} GFLOP/s at the end of the run"
+                 if r.get("gemm_end_gflops") else "")]
 
     lines += ["", "## Goals", "", "| goal | measured | met |", "|---|---:|:---:|"]
     fmt_goal = {"vae_time_ratio": lambda v: _fmt(v, 3), "ae_sse_ratio": lambda v: _fmt(v, 3),
