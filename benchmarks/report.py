@@ -150,6 +150,17 @@ def render(r: dict, exps: dict | None = None) -> str:
     if r.get("mode") == "smoke":
         lines += ["", "**Smoke run** (one epoch, small subset): the numbers prove the harness runs; "
                       "they say nothing about speed or quality."]
+    present = {"gemm": r.get("gemm_gflops") is not None, "ae": bool(r.get("ae")), "dae": bool(r.get("dae")),
+               "keras_dae": bool(_get(r, "anchors", "keras_dae")), "tf_cvae": bool(_get(r, "anchors", "tf_cvae")),
+               "vae": bool(r.get("vae")), "notebooks": bool(r.get("notebooks"))}
+    missing = [k for k, v in present.items() if not v]
+    if missing:
+        lines += ["", f"**Incomplete:** the parts {', '.join(missing)} are not in this file yet "
+                      "(`python -m benchmarks.run --only " + ",".join(missing) + "` adds them; "
+                      "`make bench` measures everything in one sequence)."]
+    failed = r.get("failed_parts") or {}
+    if failed:
+        lines += ["", "**Failed parts:** " + "; ".join(f"{k}: {v}" for k, v in failed.items())]
     lines += ["", "## Machine", "",
               f"- CPU: {m.get('cpu_model', '?')}, {m.get('usable_cores', '?')} cores "
               f"({', '.join(m.get('cpu_flags', []))}), {m.get('memory_gb', '?')} GB",
@@ -180,7 +191,8 @@ def render(r: dict, exps: dict | None = None) -> str:
                   f"The project's VAE first reaches it after "
                   f"{_fmt(vae.get('seconds_to_anchor_elbo'))} s of training"
                   + (f" (epoch {vae.get('epoch_reaching_anchor')})" if vae.get("epoch_reaching_anchor") else
-                     " (not reached)" if vae and vae.get("seconds_to_anchor_elbo") is None else "")
+                     " (no anchor measured before the VAE in this file)" if vae and vae.get("anchor_elbo") is None
+                     else " (not reached)" if vae else "")
                   + ". Test ELBO is evaluated at each epoch's end; evaluation time is excluded from the "
                     "training seconds, so the time is an upper bound (the level may be crossed mid-epoch).", ""]
         if vae.get("elbo_curve"):
