@@ -49,3 +49,12 @@ def test_other_image_sizes_and_depths():
 def test_bad_arguments(kwargs, error, match):
     with pytest.raises(error, match=match):
         build_autoencoder(**kwargs)
+
+
+def test_predict_in_batches_matches_one_call():
+    from utils.models import predict_in_batches
+    ae = build_autoencoder(3, widths=(4, 4))
+    x = np.random.default_rng(1).random((7, 28, 28, 1)).astype(np.float32)
+    np.testing.assert_allclose(predict_in_batches(ae, x, batch_size=3), np.asarray(ae(x)), atol=1e-6)
+    with pytest.raises(ValueError, match="batch_size is 0"):
+        predict_in_batches(ae, x, batch_size=0)

@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Sequence
 
 import keras
+import numpy as np
 from keras import layers
 
 
@@ -116,3 +117,24 @@ def build_autoencoder(code_size: int = 16, widths: Sequence[int] = (16, 64),
     decoder = build_decoder(code_size, widths, image_shape, kernel_size, output_activation)
     inputs = keras.Input(shape=tuple(image_shape), name="x")
     return keras.Model(inputs, decoder(encoder(inputs)), name=name)
+
+
+def predict_in_batches(model: keras.Model, x, batch_size: int = 1000) -> np.ndarray:
+    """Run ``model`` on ``x`` batch by batch and return a numpy array.
+
+    Calls the model directly (no ``model.predict``), so evaluating several
+    freshly trained models in a notebook triggers no ``tf.function`` retracing
+    warnings.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` holds no examples or ``batch_size`` is below 1.
+    """
+    x = np.asarray(x, dtype=np.float32)
+    if x.ndim < 2 or len(x) == 0:
+        raise ValueError(f"x has shape {x.shape}; expected a non-empty batch, (n, ...)")
+    if int(batch_size) < 1:
+        raise ValueError(f"batch_size is {batch_size}; expected at least 1")
+    parts = [np.asarray(model(x[i:i + batch_size], training=False)) for i in range(0, len(x), int(batch_size))]
+    return np.concatenate(parts, axis=0)
