@@ -15,8 +15,11 @@ so a benchmark part fails loudly instead of measuring something else.
 
 from __future__ import annotations
 
+import ast
 import importlib
 import inspect
+import json
+from pathlib import Path
 from typing import Any, Callable
 
 
@@ -112,3 +115,57 @@ class fit_callbacks:  # noqa: N801  (used as a context manager: ``with fit_callb
         else:
             del keras.Model.fit
         return False
+
+
+NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
+
+
+def notebook_settings(notebook: str, names: tuple[str, ...], quick: bool = False,
+                      folder: Path = NOTEBOOK_DIR) -> dict:
+    """Values a notebook assigns to upper-case settings, read from its code cells (default run).
+
+    Only top-level assignments to the requested ``names`` are evaluated (plain
+    names or tuples of names, e.g. ``CODE, WIDTHS = 64, (16, 64)``), with nothing
+    but ``QUICK`` (False unless ``quick``) in scope, so ``EPOCHS = 1 if QUICK else 3``
+    gives 3. This keeps the notebook the one place that states its settings until
+    ``utils`` exposes them. A name the notebook does not assign is left out.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``notebooks/<notebook>.ipynb`` does not exist.
+    """
+    path = Path(folder) / f"{notebook}.ipynb"
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    wanted = set(names)
+    found: dict = {}
+    for cell in cells:
+        if cell.get("cell_type") != "code":
+            continue
+        source = "".join(cell.get("source", ""))
+        try:
+            tree = ast.parse("\n".join(ln for ln in source.splitlines() if not ln.lstrip().startswith(("%", "!"))))
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if not isinstance(node, ast.Assign) or len(node.targets) != 1:
+                continue
+            target = node.targets[0]
+            if isinstance(target, ast.Name):
+                targets = [target.id]
+            elif isinstance(target, ast.Tuple) and all(isinstance(e, ast.Name) for e in target.elts):
+                targets = [e.id for e in target.elts]
+            else:
+                continue
+            if not wanted.intersection(targets):
+                continue
+            try:
+                value = eval(compile(ast.Expression(node.value), str(path), "eval"),  # noqa: S307
+                             {"__builtins__": {}}, {"QUICK": bool(quick)})
+            except Exception:  # an expression that needs more than QUICK: not a plain setting
+                continue
+            values = [value] if len(targets) == 1 else list(value)
+            for name, v in zip(targets, values):
+                if name in wanted:
+                    found[name] = v
+    return found

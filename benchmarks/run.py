@@ -51,14 +51,17 @@ def _speed(forward: int, images_per_epoch: int, epochs: float, seconds: float) -
             "gflops": per_image * images / seconds / 1e9 if seconds > 0 else None}
 
 
-def _train(kind: str, smoke: bool, size: int, x, y, build, callbacks: list | None = None):
+def _train(kind: str, smoke: bool, size: int, x, y, build, callbacks: list | None = None,
+           notebook: dict | None = None):
     """Train ``kind`` the way its notebook does; return (TrainResult, recipe, source).
 
     Uses the notebook's trainer in utils (e.g. ``utils.vae.train_vae``) with its own
     defaults, called as ``trainer(size, x)`` or ``trainer(size, x, y)``; when utils has
     no trainer for ``kind`` yet, the shared ``utils.training.train_model`` with its own
-    defaults and ``build``. Smoke runs override ``epochs=1`` only. ``callbacks`` are
-    handed to ``fit`` (:class:`benchmarks.recipes.fit_callbacks`).
+    defaults and ``build``, plus the ``EPOCHS`` and ``SEED`` the notebook states
+    (``notebook``, read by :func:`benchmarks.recipes.notebook_settings`). Smoke runs
+    override ``epochs=1`` only. ``callbacks`` are handed to ``fit``
+    (:class:`benchmarks.recipes.fit_callbacks`).
     """
     import keras
 
@@ -72,13 +75,27 @@ def _train(kind: str, smoke: bool, size: int, x, y, build, callbacks: list | Non
             result = trainer(size, x, **overrides) if y is None else trainer(size, x, y, **overrides)
         else:
             train = train_function()
-            source = f"utils.training.train_model's own defaults (no notebook trainer: {source})"
-            recipe = {k: v for k, v in {**signature_defaults(train), **overrides}.items()
-                      if k not in ("loss", "metrics", "validation_data", "strategy")}
-            keras.utils.set_random_seed(0)
+            notebook = dict(notebook or {})
+            from_nb = {"epochs": notebook["EPOCHS"]} if "EPOCHS" in notebook else {}
+            source = (f"utils.training.train_model's defaults (no notebook trainer in utils: {source})"
+                      + (f" with the notebook's settings {notebook}" if notebook else ""))
+            settings = {**from_nb, **overrides}
+            recipe = {k: v for k, v in {**signature_defaults(train), **settings}.items()
+                      if k not in ("y", "loss", "metrics", "validation_data", "strategy")}
+            keras.utils.set_random_seed(int(notebook.get("SEED", 0)))
             loss = {"loss": None} if kind == "vae" else {}
-            result = train(build, x, y, **overrides, **loss)
+            result = train(build, x, y, **settings, **loss)
     return result, _jsonable(recipe), source
+
+
+def _notebook(stem: str, names: tuple[str, ...]) -> dict:
+    """The notebook's own settings (see :func:`benchmarks.recipes.notebook_settings`), {} without the notebook."""
+    from benchmarks.recipes import notebook_settings
+
+    try:
+        return notebook_settings(stem, names)
+    except FileNotFoundError:
+        return {}
 
 
 class Data:
@@ -128,14 +145,16 @@ def part_ae(args, data, results) -> None:
     from utils.models import build_autoencoder
 
     code = AE_CODE_SIZE
+    nb = _notebook("02_autoencoder", ("WIDTHS", "EPOCHS", "SEED"))
+    widths = {"widths": nb["WIDTHS"]} if "WIDTHS" in nb else {}
     result, recipe, source = _train("ae", args.smoke, code, data.x_train, data.x_train,
-                                    lambda: build_autoencoder(code))
+                                    lambda: build_autoencoder(code, **widths), notebook=nb)
     epochs = len(result.history["loss"])
     recon = result.model.predict(data.x_test, batch_size=1000, verbose=0)
     sse_per_image = lookup("metrics", "sse_per_image")
     test_sse = float(np.mean(sse_per_image(data.x_test, recon)))
     pca_sse = _pca_test_sse(data, code)
-    forward = forward_flops(build_autoencoder(code), (28, 28, 1))
+    forward = forward_flops(build_autoencoder(code, **widths), (28, 28, 1))
     results["ae"] = {"latent_dim": code, "test_sse": test_sse, "pca_test_sse": pca_sse,
                      "ratio_to_pca": test_sse / pca_sse, "seconds": result.seconds, "epochs": epochs,
                      "batch_size": recipe.get("batch_size"), "train_images": len(data.x_train),
@@ -166,15 +185,19 @@ def part_dae(args, data, results) -> None:
     from benchmarks.recipes import lookup
     from utils.models import build_autoencoder
 
-    code, sigma = AE_CODE_SIZE, DAE_SIGMA
+    nb = _notebook("03_denoising_autoencoder", ("CODE", "WIDTHS", "SIGMA", "EPOCHS", "DAE_EPOCHS", "SEED"))
+    if "DAE_EPOCHS" in nb:
+        nb["EPOCHS"] = nb.pop("DAE_EPOCHS")
+    code, sigma = int(nb.get("CODE", AE_CODE_SIZE)), float(nb.get("SIGMA", DAE_SIGMA))
+    widths = {"widths": nb["WIDTHS"]} if "WIDTHS" in nb else {}
     x_noisy, x_test_noisy = data.noisy(sigma)
     result, recipe, source = _train("dae", args.smoke, code, x_noisy, data.x_train,
-                                    lambda: build_autoencoder(code))
+                                    lambda: build_autoencoder(code, **widths), notebook=nb)
     epochs = len(result.history["loss"])
     psnr = lookup("metrics", "psnr")
     median_filter = lookup("noise", "median_filter")
     denoised = np.clip(result.model.predict(x_test_noisy, batch_size=1000, verbose=0), 0.0, 1.0)
-    forward = forward_flops(build_autoencoder(code), (28, 28, 1))
+    forward = forward_flops(build_autoencoder(code, **widths), (28, 28, 1))
     results["dae"] = {"sigma": sigma, "psnr": float(psnr(data.x_test, denoised)),
                       "median_psnr": float(psnr(data.x_test, median_filter(x_test_noisy))),
                       "noisy_psnr": float(psnr(data.x_test, x_test_noisy)),
