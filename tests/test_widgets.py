@@ -84,3 +84,15 @@ def test_explorer_principal_directions(decoders):
     np.testing.assert_allclose(box.state["z"], d.center + 1.0 * d.vectors[1], atol=1e-9)
     with pytest.raises(ValueError, match=r"mu has shape \(300, 5\); the decoder takes 2"):
         latent_explorer(decoders[0], mu)
+
+
+def test_explorer_frame_holds_every_slider_position(decoders):
+    dec2, _ = decoders
+    mu = np.random.default_rng(3).normal(size=(100, 2)) * 0.1 - 1.5   # a small cloud away from 0
+    box = latent_explorer(dec2, mu, limit=3.0)
+    box.sliders[0].value = 3.0
+    box.sliders[1].value = -3.0
+    assert box.state["point"] == (3.0, -3.0)
+    assert box.state["redraws"] == 3
+    (x_lo, x_hi), (y_lo, y_hi) = box.frame
+    assert x_lo < -3.0 and x_hi > 3.0 and y_lo < -3.0 and y_hi > 3.0

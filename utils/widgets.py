@@ -118,7 +118,7 @@ def principal_directions(mu, n_components: int = 2) -> Directions:
 
 
 def draw_latent_point(image, point, scatter_xy, labels=None, axis_names: Sequence[str] = ("z1", "z2"),
-                      max_points: int = 3000) -> Figure:
+                      max_points: int = 3000, limits: Sequence[Sequence[float]] | None = None) -> Figure:
     """The explorer's figure: the decoded image (left) and the latent scatter with ``point`` (right).
 
     Parameters
@@ -129,6 +129,8 @@ def draw_latent_point(image, point, scatter_xy, labels=None, axis_names: Sequenc
     labels : optional (n,) digit labels that colour the scatter.
     axis_names : names of the scatter's axes.
     max_points : at most this many scatter points are drawn (the first ones), to keep redraws fast.
+    limits : optional ``((x_min, x_max), (y_min, y_max))`` of the scatter, so that its frame stays
+        put while the point moves.
     """
     xy = np.asarray(scatter_xy, dtype=np.float64)
     if xy.ndim != 2 or xy.shape[1] != 2:
@@ -147,6 +149,9 @@ def draw_latent_point(image, point, scatter_xy, labels=None, axis_names: Sequenc
     if labels is not None:
         fig.colorbar(sc, ax=ax_z, ticks=range(10), fraction=0.05, pad=0.02)
     ax_z.plot([point[0]], [point[1]], marker="X", ms=11, color="black", mec="white")
+    if limits is not None:
+        ax_z.set_xlim(*limits[0])
+        ax_z.set_ylim(*limits[1])
     ax_z.set_xlabel(axis_names[0])
     ax_z.set_ylabel(axis_names[1])
     ax_z.tick_params(labelsize=7)
@@ -191,8 +196,9 @@ def latent_explorer(decoder, mu, labels=None, n_sliders: int | None = None, limi
     Returns
     -------
     ipywidgets.HBox ``[VBox(sliders), Output]``. Attributes set on the box: ``sliders``,
-    ``output``, ``redraw()`` (redraws the current state) and ``state``, a dict with the last
-    decoded ``z``, its scatter ``point``, the ``image`` and the count of ``redraws``.
+    ``output``, ``redraw()`` (redraws the current state), ``state``, a dict with the last
+    decoded ``z``, its scatter ``point``, the ``image`` and the count of ``redraws``, and
+    ``frame``, the fixed scatter limits (they hold every point the sliders can reach).
 
     Raises
     ------
@@ -227,6 +233,11 @@ def latent_explorer(decoder, mu, labels=None, n_sliders: int | None = None, limi
                                    readout=True, readout_format=".2f")
                for i, s in enumerate(scales)]
     out = widgets.Output()
+    reach = np.zeros(2)
+    reach[: min(2, n_sliders)] = limit * np.asarray(scales[:2])
+    pad = 0.05 * (np.ptp(xy, axis=0) + 2 * reach)
+    frame = tuple((min(xy[:, i].min(), -reach[i]) - pad[i], max(xy[:, i].max(), reach[i]) + pad[i])
+                  for i in range(2))
 
     state: dict = {}
 
@@ -234,7 +245,7 @@ def latent_explorer(decoder, mu, labels=None, n_sliders: int | None = None, limi
         point, z = _scatter_point([s.value for s in sliders], base, directions)
         image = decode_point(decoder, z)
         state.update(z=z, point=point, image=image, redraws=state.get("redraws", 0) + 1)
-        fig = draw_latent_point(image, point, xy, labels, names, max_points)
+        fig = draw_latent_point(image, point, xy, labels, names, max_points, limits=frame)
         with out:
             out.clear_output(wait=True)
             display(fig)
@@ -247,5 +258,6 @@ def latent_explorer(decoder, mu, labels=None, n_sliders: int | None = None, limi
     box.output = out
     box.redraw = redraw
     box.state = state
+    box.frame = frame
     redraw()
     return box
