@@ -36,7 +36,7 @@ clean:
 
 # --- beyond the two commands ------------------------------------------------
 # Colab's package versions (colab/requirements-colab.txt) in .venv-colab: utils tests + every notebook, quick mode.
-.PHONY: test-colab bench bench-smoke
+.PHONY: test-colab bench bench-smoke screenshots
 test-colab:
 	bash colab/run_colab_stack.sh
 
@@ -47,3 +47,7 @@ bench: data
 # A short form of the benchmarks that proves the harness works (one epoch, small subset; no timing asserts).
 bench-smoke: data
 	$(BIN)/python -m benchmarks.run --smoke --out build/bench-smoke
+
+# Refresh the screenshots README shows (the browser test, writing into tests/browser/screenshots/).
+screenshots: data
+	CH11_SCREENSHOT_DIR="$(CURDIR)/tests/browser/screenshots" $(BIN)/python -m pytest tests/browser -s

@@ -5,7 +5,9 @@ cleared) to a temporary folder under ``build/`` (gitignored, and outside the
 folders ``make test`` gives nbval), opens the copy at ``/lab/tree/...``, waits
 for the kernel, chooses Run > Run All Cells, waits until every cell has run,
 and fails on any error output, naming the cell. It saves a screenshot to
-``tests/browser/screenshots/<notebook>.png`` and prints one line per notebook
+``build/screenshots/<notebook>.png`` (``CH11_SCREENSHOT_DIR`` overrides the
+folder; ``make screenshots`` writes the ones README shows, in
+``tests/browser/screenshots/``) and prints one line per notebook
 (name, seconds, result). In the VAE notebook it also moves the latent slider
 "z1" with the keyboard and checks that the readout and the decoded image change.
 
@@ -32,7 +34,7 @@ from typing import Iterator
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+SCREENSHOTS = Path(os.environ.get("CH11_SCREENSHOT_DIR", REPO / "build" / "screenshots"))
 VIEWPORT = {"width": 1280, "height": 800}
 
 NOTEBOOK_TIMEOUT = float(os.environ.get("CH11_BROWSER_TIMEOUT", "600"))
