@@ -48,6 +48,6 @@ bench: data
 bench-smoke: data
 	$(BIN)/python -m benchmarks.run --smoke --out build/bench-smoke
 
-# Refresh the screenshots README shows (the browser test, writing into tests/browser/screenshots/).
+# Refresh the screenshots README shows: the browser test on the full default runs, writing into tests/browser/screenshots/.
 screenshots: data
-	CH11_SCREENSHOT_DIR="$(CURDIR)/tests/browser/screenshots" $(BIN)/python -m pytest tests/browser -s
+	CH11_BROWSER_QUICK=0 CH11_SCREENSHOT_DIR="$(CURDIR)/tests/browser/screenshots" $(BIN)/python -m pytest tests/browser -s

@@ -178,7 +178,8 @@ def lab_server(browser_requirements: str, tmp_path_factory: pytest.TempPathFacto
         "JUPYTERLAB_SETTINGS_DIR": str(dirs["settings"]),
         "JUPYTERLAB_WORKSPACES_DIR": str(dirs["workspaces"]),
         "IPYTHONDIR": str(dirs["ipython"]),
-        "CH11_QUICK": "1",
+        # quick mode unless CH11_BROWSER_QUICK=0 (make screenshots: the full default run)
+        "CH11_QUICK": os.environ.get("CH11_BROWSER_QUICK", "1"),
         "PYTHONUNBUFFERED": "1",
     })
     env.pop("JUPYTER_TOKEN", None)
