@@ -22,17 +22,15 @@
 #   PYTHON=/path/to/python3.12   interpreter for the venv (default: the one the existing
 #                                venv was made with, else python3.12 if it runs, else python3)
 #   COLAB_VENV=.venv-colab       where the venv lives
-#   CH11_CPU_LOCK=/tmp/ch11-cpu.lock
-#                                each CPU-heavy step runs under `flock` on this file
-#                                (when flock exists). Set it empty if the caller
-#                                already holds that lock, or the script would wait
-#                                for itself.
+#   CH11_CPU_LOCK=/path/to/lock  optional: run each CPU-heavy step under `flock` on this
+#                                file (when flock exists), so that runs sharing a machine
+#                                do not slow each other's timings; off by default.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 REQ=colab/requirements-colab.txt
 VENV=${COLAB_VENV:-.venv-colab}
-CPU_LOCK=${CH11_CPU_LOCK-/tmp/ch11-cpu.lock}
+CPU_LOCK=${CH11_CPU_LOCK-}
 T_START=$(date +%s)
 
 log() { printf 'colab-stack: %s\n' "$*"; }
