@@ -142,3 +142,22 @@ def test_inline_sampling_layer_agrees_with_utils(keras_module):
         a, b = InlineSampling(seed=seed), Sampling(seed=seed)
         for _ in range(3):  # successive calls advance both seed generators alike
             np.testing.assert_array_equal(np.asarray(a([mu, log_var])), np.asarray(b([mu, log_var])))
+
+
+# ---------------------------------------------------------------- notebook 03: the corruptions
+@pytest.mark.parametrize("inline_name, utils_name, level", [
+    ("add_gaussian_noise", "gaussian_noise", 0.5),
+    ("add_gaussian_noise", "gaussian_noise", 0.2),
+    ("mask_random_pixels", "mask_pixels", 0.5),
+    ("mask_random_pixels", "mask_pixels", 0.1),
+])
+def test_inline_corruptions_agree_with_utils(inline_name, utils_name, level):
+    from utils import noise
+
+    inline = inline_function("03_denoising_autoencoder.ipynb", inline_name)
+    library = getattr(noise, utils_name)
+    x = np.random.default_rng(3).random((64, 28, 28, 1), dtype=np.float32)
+    for seed in (0, 1, 7):
+        got, want = inline(x, level, seed=seed), library(x, level, seed=seed)
+        assert got.shape == want.shape and np.array_equal(got, want)
+    assert not np.array_equal(inline(x, level, seed=0), inline(x, level, seed=1))
