@@ -21,11 +21,11 @@ from utils.transpose_conv import conv_matrix
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
 
-def inline_function(notebook: str, name: str, namespace: dict | None = None) -> Callable:
-    """Return the function ``name`` as defined in a code cell of ``notebooks/<notebook>``.
+def _inline_definition(notebook: str, name: str, kind: type, namespace: dict | None) -> object:
+    """Execute the one top-level ``def``/``class`` (``kind``) named ``name`` in the notebook's code cells.
 
-    Only the ``def`` itself is executed (not the rest of its cell), in a namespace
-    holding ``np`` plus ``namespace``. Exactly one code cell must define ``name``.
+    Only that statement runs (not the rest of its cell), in a namespace holding
+    ``np`` plus ``namespace``. Exactly one code cell must define ``name``.
     """
     nb = json.loads((NOTEBOOKS / notebook).read_text(encoding="utf-8"))
     found = []
@@ -38,12 +38,17 @@ def inline_function(notebook: str, name: str, namespace: dict | None = None) -> 
         except SyntaxError:  # e.g. cells with IPython magics; they cannot hold our definitions
             continue
         found += [ast.get_source_segment(src, node) for node in tree.body
-                  if isinstance(node, ast.FunctionDef) and node.name == name]
+                  if isinstance(node, kind) and node.name == name]
     if len(found) != 1:
-        raise AssertionError(f"{notebook}: expected exactly one code cell defining {name}(), found {len(found)}")
+        raise AssertionError(f"{notebook}: expected exactly one code cell defining {name}, found {len(found)}")
     ns = {"np": np, **(namespace or {})}
     exec(compile(found[0], f"<{notebook}: {name}>", "exec"), ns)
     return ns[name]
+
+
+def inline_function(notebook: str, name: str, namespace: dict | None = None) -> Callable:
+    """Return the function ``name`` as defined in a code cell of ``notebooks/<notebook>``."""
+    return _inline_definition(notebook, name, ast.FunctionDef, namespace)
 
 
 # ---------------------------------------------------------------- notebook 01: the convolution matrix
@@ -83,28 +88,8 @@ VAE_NOTEBOOK = "04_variational_autoencoder.ipynb"
 
 
 def inline_class(notebook: str, name: str, namespace: dict | None = None) -> type:
-    """Return the class ``name`` as defined in a code cell of ``notebooks/<notebook>``.
-
-    Like :func:`inline_function`, but for a ``class`` statement; exactly one code cell
-    must define it, and only the class statement is executed.
-    """
-    nb = json.loads((NOTEBOOKS / notebook).read_text(encoding="utf-8"))
-    found = []
-    for cell in nb["cells"]:
-        if cell["cell_type"] != "code":
-            continue
-        src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-        try:
-            tree = ast.parse(src)
-        except SyntaxError:
-            continue
-        found += [ast.get_source_segment(src, node) for node in tree.body
-                  if isinstance(node, ast.ClassDef) and node.name == name]
-    if len(found) != 1:
-        raise AssertionError(f"{notebook}: expected exactly one code cell defining class {name}, found {len(found)}")
-    ns = {"np": np, **(namespace or {})}
-    exec(compile(found[0], f"<{notebook}: {name}>", "exec"), ns)
-    return ns[name]
+    """Return the class ``name`` as defined in a code cell of ``notebooks/<notebook>``."""
+    return _inline_definition(notebook, name, ast.ClassDef, namespace)
 
 
 @pytest.fixture(scope="module")
