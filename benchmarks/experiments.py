@@ -16,7 +16,11 @@ the baseline is always the shared training path as it stands. Results are merged
 
 A setting "helped" when its best configuration trains at least 10 % more images
 per second than the group's baseline and its final training loss is no more
-than 2 % worse (a faster run that learns less per image did not help).
+than 2 % worse (a faster run that learns less per image did not help), or when
+it trains at least 95 % as fast and ends with a training loss at least 5 % lower
+(a learning-rate schedule changes what an epoch achieves, not its speed).
+Each row also keeps the whole ``fit`` time (first epoch included), which is
+where compilation (XLA) shows.
 """
 
 from __future__ import annotations
@@ -37,18 +41,20 @@ EXPERIMENTS_JSON = HERE / "experiments.json"
 
 HELPED_SPEEDUP = 1.10      # run-to-run spread on this shared VM is about 5 %, so smaller gains are not claimed
 HELPED_LOSS_CHANGE = 0.02
+HELPED_LOSS_GAIN = -0.05   # or: 5 % lower final loss ...
+HELPED_MIN_SPEED = 0.95    # ... at no more than 5 % lower speed
 
 # Keys passed to the training function when not None (None = its own default), and process-level settings.
-TRAIN_KNOBS = ("batch_size", "jit_compile", "steps_per_execution", "pipeline")
-BASE = {"model": "ae", "images": 12000, "epochs": 4, "batch_size": None, "jit_compile": None,
-        "steps_per_execution": None, "pipeline": None, "onednn": None, "precision": "float32",
-        "intra": None, "inter": None}
+TRAIN_KNOBS = ("batch_size", "jit_compile", "steps_per_execution", "pipeline", "schedule")
+BASE = {"model": "ae", "images": 24000, "epochs": 4, "batch_size": None, "jit_compile": None,
+        "steps_per_execution": None, "pipeline": None, "schedule": None, "onednn": None,
+        "precision": "float32", "intra": None, "inter": None, "seed": 0}
 
 GROUPS: dict[str, dict] = {
     "batch_size": {
         "title": "Batch size (autoencoder, 16-dim code)",
         "configs": [{"batch_size": b} for b in (64, 128, 256, 512)],
-        "baseline": 2,
+        "baseline": 1,
     },
     "jit_compile": {
         "title": "XLA (jit_compile in compile)",
@@ -74,9 +80,14 @@ GROUPS: dict[str, dict] = {
     "bfloat16": {
         "title": "bfloat16 mixed precision (keras.mixed_precision 'mixed_bfloat16', AVX512-BF16)",
         "configs": [{"precision": "float32"}, {"precision": "mixed_bfloat16"},
-                    {"jit_compile": False, "precision": "float32"},
-                    {"jit_compile": False, "precision": "mixed_bfloat16"}],
+                    {"jit_compile": True, "precision": "float32"},
+                    {"jit_compile": True, "precision": "mixed_bfloat16"}],
         "baseline": 0, "pairs": [(0, 1), (2, 3)],
+    },
+    "schedule": {
+        "title": "Learning-rate schedule (Adam at the same peak rate: constant against warm-up + cosine decay)",
+        "configs": [{"schedule": "constant"}, {"schedule": "cosine"}],
+        "baseline": 0,
     },
     "threads": {
         "title": "Thread pools (tf.config.threading; TensorFlow's default is sized by the 2 cores)",
@@ -105,7 +116,6 @@ def run_config(cfg: dict) -> dict:
     import keras
 
     from benchmarks.flops import forward_flops, train_flops_per_image
-    from benchmarks.recipes import fit_callbacks, train_function
     from utils.data import load_dataset
 
     if cfg["precision"] != "float32":
@@ -119,12 +129,12 @@ def run_config(cfg: dict) -> dict:
             return build_autoencoder(16)
         y, loss_kw = x, {}
     else:
-        from utils.vae import binarize, build_vae
+        from utils.vae import VAE_LEARNING_RATE, binarize, build_vae
 
         def build():
             return build_vae(2, seed=0)
         x = binarize(x)
-        y, loss_kw = None, {"loss": None}
+        y, loss_kw = None, {"loss": None, "learning_rate": VAE_LEARNING_RATE}
 
     times: list[float] = []
 
@@ -135,21 +145,23 @@ def run_config(cfg: dict) -> dict:
         def on_epoch_end(self, epoch, logs=None):
             times.append(time.perf_counter() - self.t)
 
-    train = train_function()
+    from utils.training import train_model as train
+
     params = inspect.signature(train).parameters
     missing = [k for k in TRAIN_KNOBS if cfg[k] is not None and k not in params]
     if missing:
         raise ValueError(f"the training function takes no {missing}; it takes {list(params)}")
     kwargs = {k: cfg[k] for k in TRAIN_KNOBS if cfg[k] is not None}
     effective = {k: kwargs.get(k, params[k].default) for k in TRAIN_KNOBS if k in params}
-    keras.utils.set_random_seed(0)
-    with fit_callbacks([EpochTimer()]):
-        result = train(build, x, y, epochs=int(cfg["epochs"]), **loss_kw, **kwargs)
+    keras.utils.set_random_seed(int(cfg["seed"]))
+    result = train(build, x, y, epochs=int(cfg["epochs"]), callbacks=[EpochTimer()], seed=int(cfg["seed"]),
+                   **loss_kw, **kwargs)
     final_loss = result.history["loss"][-1]
     steady = min(times[1:]) if len(times) > 1 else times[0]
     forward = forward_flops(build(), (28, 28, 1))
     ips = len(x) / steady
     return {"images_per_second": ips, "steady_epoch_seconds": steady, "first_epoch_seconds": times[0],
+            "fit_seconds": result.seconds,
             "gflops": train_flops_per_image(forward) * ips / 1e9, "final_loss": float(final_loss),
             "epoch_seconds": times, "settings": effective, "batch_size": effective.get("batch_size")}
 
@@ -157,7 +169,7 @@ def run_config(cfg: dict) -> dict:
 # --------------------------------------------------------------------------- a group (parent process)
 def _label(cfg: dict) -> str:
     parts = [cfg["model"]]
-    for key in (*TRAIN_KNOBS, "onednn", "precision", "intra", "inter"):
+    for key in (*TRAIN_KNOBS, "onednn", "precision", "intra", "inter", "seed"):
         if cfg[key] != BASE[key]:
             parts.append(f"{key}={cfg[key]}")
     return ", ".join(parts)
@@ -244,6 +256,7 @@ def run_group(name: str, images: int | None = None, epochs: int | None = None, r
                        others_cpu_share_rounds=[o["others_cpu_share"] for o in good],
                        steady_epoch_seconds=statistics.median(o["steady_epoch_seconds"] for o in good),
                        first_epoch_seconds=statistics.median(o["first_epoch_seconds"] for o in good),
+                       fit_seconds=statistics.median(o["fit_seconds"] for o in good),
                        gflops=best * good[0]["gflops"] / good[0]["images_per_second"],
                        final_loss=statistics.median(o["final_loss"] for o in good),
                        batch_size=good[0]["batch_size"], settings=good[0].get("settings"))
@@ -258,6 +271,9 @@ def judge(rows: list[dict], pairs: list[tuple[int, int]]) -> dict:
     """Verdict and one-line summary from (baseline, candidate) row pairs."""
     best = None
     notes = []
+    for row in rows:  # a re-judged group may have a new baseline: drop the old comparisons
+        row.pop("speedup_vs_baseline", None)
+        row.pop("loss_change_vs_baseline", None)
     for b, c in pairs:
         base, cand = rows[b], rows[c]
         if "error" in cand or "error" in base:
@@ -269,7 +285,8 @@ def judge(rows: list[dict], pairs: list[tuple[int, int]]) -> dict:
         cand["loss_change_vs_baseline"] = loss_change
         notes.append(f"{cand['config']}: {speedup:.2f}x the images/s of {base['config']}, "
                      f"final loss {100 * loss_change:+.1f} %")
-        ok = speedup >= HELPED_SPEEDUP and loss_change <= HELPED_LOSS_CHANGE
+        ok = ((speedup >= HELPED_SPEEDUP and loss_change <= HELPED_LOSS_CHANGE)
+              or (speedup >= HELPED_MIN_SPEED and loss_change <= HELPED_LOSS_GAIN))
         if ok and (best is None or speedup > best[0]):
             best = (speedup, cand["config"])
     verdict = "helped" if best else "did not help"
@@ -277,6 +294,29 @@ def judge(rows: list[dict], pairs: list[tuple[int, int]]) -> dict:
     if best:
         summary = f"best: {best[1]} ({best[0]:.2f}x). " + summary
     return {"verdict": verdict, "summary": summary}
+
+
+def seed_check(seeds: int = 4, images: int | None = None, epochs: int | None = None) -> dict:
+    """Final training loss of the two input pipelines over several seeds (one fresh process each).
+
+    The groups above train with seed 0 only; this shows how much of a loss
+    difference between two configurations one seed's shuffling and
+    initialization alone can make.
+    """
+    out = {"title": "Input pipeline over seeds (autoencoder, 16-dim code)", "seeds": list(range(int(seeds))),
+           "images": images or BASE["images"], "epochs": epochs or BASE["epochs"], "rows": {}}
+    for pipeline in ("arrays", "tf.data"):
+        losses, ips = [], []
+        for seed in out["seeds"]:
+            cfg = {**BASE, "pipeline": pipeline, "seed": seed, "images": out["images"], "epochs": out["epochs"]}
+            res = _run_child(cfg)
+            print(f"[experiments] seed check: {_label(cfg)}: {res}", flush=True)
+            if "error" in res:
+                raise RuntimeError(f"{_label(cfg)} failed: {res['error']}")
+            losses.append(res["final_loss"])
+            ips.append(res["images_per_second"])
+        out["rows"][pipeline] = {"final_loss": losses, "images_per_second": ips}
+    return out
 
 
 def merge_into_json(name: str, record: dict, path: Path = EXPERIMENTS_JSON, keep_date: bool = False) -> None:
@@ -289,7 +329,8 @@ def merge_into_json(name: str, record: dict, path: Path = EXPERIMENTS_JSON, keep
     if not keep_date or "machine" not in data:
         data["machine"] = machine_info()
     data["rule"] = (f"helped = at least {HELPED_SPEEDUP:.2f}x the baseline's steady-state images/s with a final training loss "
-                    f"no more than {100 * HELPED_LOSS_CHANGE:.0f} % worse; steady state = the fastest epoch after the first, best of "
+                    f"no more than {100 * HELPED_LOSS_CHANGE:.0f} % worse, or at least {HELPED_MIN_SPEED:.2f}x its speed with a "
+                    f"final training loss at least {-100 * HELPED_LOSS_GAIN:.0f} % lower; steady state = the fastest epoch after the first, best of "
                     "interleaved rounds (this shared 2-core VM sometimes runs a whole epoch at half speed)")
     path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
 
@@ -304,6 +345,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--repeats", type=int, default=3, help="interleaved rounds per configuration (default 2)")
     p.add_argument("--out", default=str(EXPERIMENTS_JSON), help="the JSON file to merge results into")
     p.add_argument("--rejudge", action="store_true", help="recompute every stored group's verdict with the current rule")
+    p.add_argument("--seed-check", action="store_true",
+                   help="final loss of the input pipelines over 4 seeds (stored as seed_spread)")
     p.add_argument("--child", default=None, help=argparse.SUPPRESS)
     a = p.parse_args(argv)
     if a.child:
@@ -318,6 +361,16 @@ def main(argv: list[str] | None = None) -> int:
                                            if i != group.get("baseline", 0)]
             record.update(judge(record["rows"], pairs))
             merge_into_json(name, record, path, keep_date=True)
+        return 0
+    if a.seed_check:
+        from benchmarks.machine import machine_info
+
+        record = seed_check(images=a.images, epochs=a.epochs)
+        path = Path(a.out)
+        data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        data["seed_spread"] = {**record, "measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                               "machine": machine_info()}
+        path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
         return 0
     if a.list or not a.group:
         for name, g in GROUPS.items():

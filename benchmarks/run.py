@@ -34,6 +34,30 @@ DAE_SIGMA = 0.5        # the issue's noise level
 VAE_LATENT_DIM = 2     # the issue's VAE, and the tutorial's latent size
 SMOKE_TRAIN, SMOKE_TEST = 2000, 1000
 
+# What results.json must hold after a full sequence (the issue's list), as paths of keys.
+REQUIRED = (("gemm_gflops",),
+            ("ae", "latent_dim"), ("ae", "test_sse"), ("ae", "pca_test_sse"), ("ae", "seconds"), ("ae", "gflops"),
+            ("dae", "sigma"), ("dae", "psnr"), ("dae", "median_psnr"), ("dae", "seconds"),
+            ("vae", "latent_dim"), ("vae", "test_elbo"), ("vae", "seconds"), ("vae", "seconds_to_anchor_elbo"),
+            ("anchors", "tf_cvae", "test_elbo"), ("anchors", "tf_cvae", "seconds"),
+            ("anchors", "keras_dae", "psnr"), ("anchors", "keras_dae", "seconds"),
+            ("notebooks", "total_seconds"))
+
+
+def missing_keys(results: dict) -> list[str]:
+    """The required entries that ``results`` lacks, e.g. ``["vae.seconds_to_anchor_elbo"]``.
+
+    ``vae.seconds_to_anchor_elbo`` may be None (the anchor's ELBO was not reached); it must be there.
+    """
+    out = []
+    for path in REQUIRED:
+        d = results
+        for key in path[:-1]:
+            d = d.get(key) if isinstance(d, dict) else None
+        if not isinstance(d, dict) or path[-1] not in d or (d[path[-1]] is None and path[-1] != "seconds_to_anchor_elbo"):
+            out.append(".".join(path))
+    return out
+
 
 # --------------------------------------------------------------------------- helpers
 def _log(msg: str) -> None:
@@ -51,53 +75,6 @@ def _speed(forward: int, images_per_epoch: int, epochs: float, seconds: float) -
             "gflops": per_image * images / seconds / 1e9 if seconds > 0 else None}
 
 
-def _train(kind: str, smoke: bool, size: int, x, y, build, callbacks: list | None = None,
-           notebook: dict | None = None):
-    """Train ``kind`` the way its notebook does; return (TrainResult, recipe, source).
-
-    Uses the notebook's trainer in utils (e.g. ``utils.vae.train_vae``) with its own
-    defaults, called as ``trainer(size, x)`` or ``trainer(size, x, y)``; when utils has
-    no trainer for ``kind`` yet, the shared ``utils.training.train_model`` with its own
-    defaults and ``build``, plus the ``EPOCHS`` and ``SEED`` the notebook states
-    (``notebook``, read by :func:`benchmarks.recipes.notebook_settings`). Smoke runs
-    override ``epochs=1`` only. ``callbacks`` are handed to ``fit``
-    (:class:`benchmarks.recipes.fit_callbacks`).
-    """
-    import keras
-
-    from benchmarks.recipes import find_trainer, fit_callbacks, signature_defaults, train_function
-
-    overrides = {"epochs": 1} if smoke else {}
-    trainer, source = find_trainer(kind)
-    with fit_callbacks(callbacks or []):
-        if trainer is not None:
-            recipe = {**signature_defaults(trainer), **overrides}
-            result = trainer(size, x, **overrides) if y is None else trainer(size, x, y, **overrides)
-        else:
-            train = train_function()
-            notebook = dict(notebook or {})
-            from_nb = {"epochs": notebook["EPOCHS"]} if "EPOCHS" in notebook else {}
-            source = (f"utils.training.train_model's defaults (no notebook trainer in utils: {source})"
-                      + (f" with the notebook's settings {notebook}" if notebook else ""))
-            settings = {**from_nb, **overrides}
-            recipe = {k: v for k, v in {**signature_defaults(train), **settings}.items()
-                      if k not in ("y", "loss", "metrics", "validation_data", "strategy")}
-            keras.utils.set_random_seed(int(notebook.get("SEED", 0)))
-            loss = {"loss": None} if kind == "vae" else {}
-            result = train(build, x, y, **settings, **loss)
-    return result, _jsonable(recipe), source
-
-
-def _notebook(stem: str, names: tuple[str, ...]) -> dict:
-    """The notebook's own settings (see :func:`benchmarks.recipes.notebook_settings`), {} without the notebook."""
-    from benchmarks.recipes import notebook_settings
-
-    try:
-        return notebook_settings(stem, names)
-    except FileNotFoundError:
-        return {}
-
-
 class Data:
     """MNIST once per run, cut to a subset in smoke mode."""
 
@@ -112,11 +89,10 @@ class Data:
 
     def noisy(self, sigma: float, seed_train: int = 1, seed_test: int = 2):
         """Noisy training and test images, made once by the notebooks' noise function."""
-        from benchmarks.recipes import lookup
+        from utils.noise import gaussian_noise as add_noise
 
         key = ("noisy", sigma)
         if key not in self._cache:
-            add_noise = lookup("noise", "gaussian_noise")
             self._cache[key] = (np.asarray(add_noise(self.x_train, sigma=sigma, seed=seed_train), "float32"),
                                 np.asarray(add_noise(self.x_test, sigma=sigma, seed=seed_test), "float32"))
         return self._cache[key]
@@ -141,35 +117,32 @@ def part_gemm(args, data, results) -> None:
 
 def part_ae(args, data, results) -> None:
     from benchmarks.flops import forward_flops
-    from benchmarks.recipes import lookup
-    from utils.models import build_autoencoder
+    from utils.metrics import sse_per_image
+    from utils.models import AE_WIDTHS, build_autoencoder, predict_in_batches, train_autoencoder
 
     code = AE_CODE_SIZE
-    nb = _notebook("02_autoencoder", ("WIDTHS", "EPOCHS", "SEED"))
-    widths = {"widths": nb["WIDTHS"]} if "WIDTHS" in nb else {}
-    result, recipe, source = _train("ae", args.smoke, code, data.x_train, data.x_train,
-                                    lambda: build_autoencoder(code, **widths), notebook=nb)
+    overrides = {"epochs": 1} if args.smoke else {}
+    result = train_autoencoder(code, data.x_train, **overrides)
+    recipe = _jsonable(result.settings)
     epochs = len(result.history["loss"])
-    recon = result.model.predict(data.x_test, batch_size=1000, verbose=0)
-    sse_per_image = lookup("metrics", "sse_per_image")
-    test_sse = float(np.mean(sse_per_image(data.x_test, recon)))
+    test_sse = float(np.mean(sse_per_image(data.x_test, predict_in_batches(result.model, data.x_test))))
     pca_sse = _pca_test_sse(data, code)
-    forward = forward_flops(build_autoencoder(code, **widths), (28, 28, 1))
+    forward = forward_flops(build_autoencoder(code, AE_WIDTHS), (28, 28, 1))
     results["ae"] = {"latent_dim": code, "test_sse": test_sse, "pca_test_sse": pca_sse,
                      "ratio_to_pca": test_sse / pca_sse, "seconds": result.seconds, "epochs": epochs,
                      "batch_size": recipe.get("batch_size"), "train_images": len(data.x_train),
-                     "test_images": len(data.x_test), "recipe": recipe, "recipe_source": source,
+                     "test_images": len(data.x_test), "recipe": recipe,
+                     "recipe_source": "utils.models.train_autoencoder with its defaults (notebook 02's call)",
                      **_speed(forward, len(data.x_train), epochs, result.seconds)}
     _log(f"ae: test SSE {test_sse:.2f} vs PCA {pca_sse:.2f}, {result.seconds:.1f} s")
 
 
 def _pca_test_sse(data, k: int) -> float:
     """Mean test SSE per image of PCA with ``k`` components fitted on the training images (utils.pca)."""
-    from benchmarks.recipes import lookup
+    from utils.metrics import sse_per_image
+    from utils.pca import fit_pca
 
-    pca = lookup("pca", "fit_pca")(data.x_train, k)
-    recon = np.asarray(pca.reconstruct(data.x_test)).reshape(data.x_test.shape)
-    sse_per_image = lookup("metrics", "sse_per_image")
+    recon = np.asarray(fit_pca(data.x_train, k).reconstruct(data.x_test)).reshape(data.x_test.shape)
     return float(np.mean(sse_per_image(data.x_test, recon)))
 
 
@@ -182,28 +155,27 @@ def _jsonable(d: dict) -> dict:
 
 def part_dae(args, data, results) -> None:
     from benchmarks.flops import forward_flops
-    from benchmarks.recipes import lookup
-    from utils.models import build_autoencoder
+    from utils.metrics import psnr
+    from utils.models import (AE_WIDTHS, DAE_CODE_SIZE, DAE_EPOCHS, build_autoencoder, predict_in_batches,
+                              train_autoencoder)
+    from utils.noise import median_filter
 
-    nb = _notebook("03_denoising_autoencoder", ("CODE", "WIDTHS", "SIGMA", "EPOCHS", "DAE_EPOCHS", "SEED"))
-    if "DAE_EPOCHS" in nb:
-        nb["EPOCHS"] = nb.pop("DAE_EPOCHS")
-    code, sigma = int(nb.get("CODE", AE_CODE_SIZE)), float(nb.get("SIGMA", DAE_SIGMA))
-    widths = {"widths": nb["WIDTHS"]} if "WIDTHS" in nb else {}
+    code, sigma = DAE_CODE_SIZE, DAE_SIGMA
     x_noisy, x_test_noisy = data.noisy(sigma)
-    result, recipe, source = _train("dae", args.smoke, code, x_noisy, data.x_train,
-                                    lambda: build_autoencoder(code, **widths), notebook=nb)
+    overrides = {"epochs": 1} if args.smoke else {}
+    result = train_autoencoder(code, x_noisy, data.x_train, **{"epochs": DAE_EPOCHS, **overrides})
+    recipe = _jsonable(result.settings)
     epochs = len(result.history["loss"])
-    psnr = lookup("metrics", "psnr")
-    median_filter = lookup("noise", "median_filter")
-    denoised = np.clip(result.model.predict(x_test_noisy, batch_size=1000, verbose=0), 0.0, 1.0)
-    forward = forward_flops(build_autoencoder(code, **widths), (28, 28, 1))
+    denoised = np.clip(predict_in_batches(result.model, x_test_noisy), 0.0, 1.0)
+    forward = forward_flops(build_autoencoder(code, AE_WIDTHS), (28, 28, 1))
     results["dae"] = {"sigma": sigma, "psnr": float(psnr(data.x_test, denoised)),
                       "median_psnr": float(psnr(data.x_test, median_filter(x_test_noisy))),
                       "noisy_psnr": float(psnr(data.x_test, x_test_noisy)),
                       "latent_dim": code, "seconds": result.seconds, "epochs": epochs,
                       "batch_size": recipe.get("batch_size"), "train_images": len(data.x_train),
-                      "test_images": len(data.x_test), "recipe": recipe, "recipe_source": source,
+                      "test_images": len(data.x_test), "recipe": recipe,
+                      "recipe_source": "utils.models.train_autoencoder with DAE_CODE_SIZE and DAE_EPOCHS "
+                                       "(notebook 03's call)",
                       **_speed(forward, len(data.x_train), epochs, result.seconds)}
     _log(f"dae: PSNR {results['dae']['psnr']:.2f} dB (median filter {results['dae']['median_psnr']:.2f}), "
          f"{result.seconds:.1f} s")
@@ -212,14 +184,13 @@ def part_dae(args, data, results) -> None:
 def part_keras_dae(args, data, results) -> None:
     from benchmarks.anchors import KERAS_DAE_SETTINGS, build_keras_dae, train_keras_dae
     from benchmarks.flops import forward_flops
-    from benchmarks.recipes import lookup
+    from utils.metrics import psnr
 
     dae = results.get("dae")
     if not dae or not dae.get("seconds"):
         raise RuntimeError("the keras_dae part needs the dae part's seconds; run --only dae,keras_dae")
     x_noisy, x_test_noisy = data.noisy(dae["sigma"])
     run = train_keras_dae(x_noisy, data.x_train, seconds=dae["seconds"])
-    psnr = lookup("metrics", "psnr")
     denoised = np.clip(run["model"].predict(x_test_noisy, batch_size=1000, verbose=0), 0.0, 1.0)
     forward = forward_flops(build_keras_dae(), (28, 28, 1))
     results.setdefault("anchors", {})["keras_dae"] = {
@@ -264,17 +235,19 @@ def part_tf_cvae(args, data, results) -> None:
 
 def part_vae(args, data, results) -> None:
     from benchmarks.flops import forward_flops
-    from utils.vae import build_vae
+    from utils.vae import build_vae, train_vae
 
     latent = VAE_LATENT_DIM
     x_bin, x_test_bin = data.binary()
     target = (results.get("anchors", {}).get("tf_cvae") or {}).get("test_elbo")
     tracker = ElboTracker(x_test_bin, target)
-    result, recipe, source = _train("vae", args.smoke, latent, x_bin, None,
-                                    lambda: build_vae(latent, seed=0), callbacks=[tracker])
+    overrides = {"epochs": 1} if args.smoke else {}
+    result = train_vae(latent, x_bin, callbacks=[tracker], **overrides)
+    recipe = _jsonable(result.settings)
+    source = "utils.vae.train_vae with its defaults (notebook 04's call)"
     epochs = len(result.history["loss"])
     train_seconds = result.seconds - tracker.eval_seconds
-    forward = forward_flops(build_vae(latent, seed=0), (28, 28, 1))
+    forward = forward_flops(build_vae(latent, seed=recipe["seed"]), (28, 28, 1))
     results["vae"] = {"latent_dim": latent, "test_elbo": tracker.curve[-1]["test_elbo"],
                       "seconds": train_seconds, "fit_seconds_including_evaluation": result.seconds,
                       "seconds_to_anchor_elbo": tracker.reached_at, "epoch_reaching_anchor": tracker.reached_epoch,
@@ -410,6 +383,9 @@ def main(argv: list[str] | None = None) -> int:
     _log(f"wrote {results_path} and {report}")
     if failed:
         _log(f"failed parts: {failed}")
+        return 1
+    if set(selected) == set(PARTS) and missing_keys(results):
+        _log(f"results.json lacks {missing_keys(results)}")
         return 1
     return 0
 

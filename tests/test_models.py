@@ -8,7 +8,8 @@ tf = quiet_tensorflow()
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from utils.models import build_autoencoder, build_decoder, build_encoder  # noqa: E402
+from utils.models import (AE_EPOCHS, AE_WIDTHS, DAE_CODE_SIZE, DAE_EPOCHS, build_autoencoder,  # noqa: E402
+                          build_decoder, build_encoder)
 
 
 @pytest.mark.parametrize("code_size", [2, 16])
@@ -58,3 +59,11 @@ def test_predict_in_batches_matches_one_call():
     np.testing.assert_allclose(predict_in_batches(ae, x, batch_size=3), np.asarray(ae(x)), atol=1e-6)
     with pytest.raises(ValueError, match="batch_size is 0"):
         predict_in_batches(ae, x, batch_size=0)
+
+
+def test_builders_default_to_the_notebooks_recipe():
+    import inspect
+
+    for fn in (build_encoder, build_decoder, build_autoencoder):
+        assert inspect.signature(fn).parameters["widths"].default == AE_WIDTHS
+    assert AE_EPOCHS >= 1 and DAE_EPOCHS >= 1 and DAE_CODE_SIZE >= 1

@@ -8,7 +8,7 @@ from utils.runtime import quiet_tensorflow
 tf = quiet_tensorflow()
 import keras  # noqa: E402
 
-from utils.models import build_autoencoder  # noqa: E402
+from utils.models import build_autoencoder, train_autoencoder  # noqa: E402
 from utils.training import (batches, learning_rate_schedule, sum_squared_error,  # noqa: E402
                             train_model)
 
@@ -53,6 +53,36 @@ def test_runs_under_a_distribution_strategy():
     assert np.isfinite(r.history["loss"][0])
 
 
+def test_callbacks_see_every_epoch():
+    x = _images(128)
+    seen = []
+
+    class Record(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            seen.append((epoch, float(logs["loss"])))
+
+    keras.utils.set_random_seed(0)
+    r = train_model(lambda: build_autoencoder(2, (4, 4)), x, x, epochs=3, batch_size=32, callbacks=[Record()])
+    assert [e for e, _ in seen] == [0, 1, 2]
+    assert [v for _, v in seen] == pytest.approx(r.history["loss"])
+
+
+def test_train_autoencoder_is_seeded_train_model():
+    """train_autoencoder(k, x) = set the seed, then train_model(build_autoencoder(k, widths), x, x)."""
+    x = _images(256)
+    a = train_autoencoder(3, x, widths=(4, 8), epochs=2, batch_size=32, seed=5)
+    keras.utils.set_random_seed(5)
+    b = train_model(lambda: build_autoencoder(3, (4, 8)), x, x, epochs=2, batch_size=32, seed=5)
+    assert a.history["loss"] == pytest.approx(b.history["loss"], rel=1e-5)
+    assert a.model.get_layer("encoder").output.shape[-1] == 3
+    assert a.settings == {**b.settings, "code_size": 3, "widths": (4, 8)}
+    assert b.settings["epochs"] == 2 and b.settings["batch_size"] == 32 and b.settings["seed"] == 5
+    assert b.settings["jit_compile"] is False and b.settings["schedule"] == "cosine"
+    noisy = np.clip(x + 0.3 * np.random.default_rng(0).standard_normal(x.shape).astype(np.float32), 0, 1)
+    d = train_autoencoder(3, noisy, x, widths=(4, 8), epochs=1, batch_size=32)
+    assert np.isfinite(d.history["loss"][0])
+
+
 def test_batches_shuffle_and_drop_the_remainder():
     x = np.arange(10, dtype=np.float32).reshape(10, 1)
     got = [b.numpy() for b in batches(x, None, 4, seed=0)]
@@ -77,6 +107,7 @@ def test_cosine_schedule_warms_up_then_decays():
     (dict(pipeline="disk"), ValueError, "pipeline is 'disk'"),
     (dict(y=np.zeros((3, 28, 28, 1), np.float32)), ValueError, "x has 8 examples but y has 3"),
     (dict(build_model="ae"), TypeError, "build_model is str"),
+    (dict(callbacks=keras.callbacks.History()), TypeError, "callbacks is History"),
 ])
 def test_bad_input(kwargs, error, match):
     args = dict(build_model=lambda: build_autoencoder(2, (4, 4)), x=np.zeros((8, 28, 28, 1), np.float32), batch_size=4)

@@ -169,3 +169,23 @@ def test_estimators_reject_bad_input(tiny_vae):
         importance_sampled_log_likelihood(m.encoder, build_decoder(3, hidden=8, channels=4), x, k=2)
     with pytest.raises(ValueError, match="n_samples is 0"):
         evaluate_elbo(m.encoder, m.decoder, x, n_samples=0)
+
+
+def test_train_vae_uses_the_notebook_recipe_and_callbacks():
+    from utils.vae import VAE_BATCH_SIZE, VAE_LEARNING_RATE, VAE_SEED, train_vae
+
+    x = binarize(np.random.default_rng(0).random((256, 28, 28, 1), dtype=np.float32))
+    ends = []
+
+    class Count(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            ends.append(epoch)
+
+    r = train_vae(2, x, epochs=2, batch_size=64, callbacks=[Count()])
+    assert ends == [0, 1]
+    assert r.settings["latent_dim"] == 2 and r.settings["seed"] == VAE_SEED
+    assert r.settings["learning_rate"] == VAE_LEARNING_RATE and r.settings["batch_size"] == 64
+    assert r.settings["epochs"] == 2 and r.settings["jit_compile"] is False
+    assert VAE_BATCH_SIZE != 64  # the override above took effect, not the recipe's value
+    with pytest.raises(ValueError, match="expected a batch of images"):
+        train_vae(2, x[:0])

@@ -21,6 +21,12 @@ import keras
 import numpy as np
 from keras import layers
 
+# The notebooks' default recipes; the benchmarks (``make bench``) train with the same constants.
+AE_WIDTHS = (16, 64)     # channels of the two stride-2 convolutions (notebooks 02 and 03)
+AE_EPOCHS = 3            # notebook 02: each code size k is trained for 3 epochs
+DAE_CODE_SIZE = 64       # notebook 03: the denoising autoencoder's code size
+DAE_EPOCHS = 5           # notebook 03: epochs of the denoising autoencoder
+
 
 def _check_args(code_size: int, widths: Sequence[int], image_shape: Sequence[int]) -> tuple:
     if isinstance(code_size, bool) or not isinstance(code_size, int):
@@ -138,3 +144,41 @@ def predict_in_batches(model: keras.Model, x, batch_size: int = 1000) -> np.ndar
         raise ValueError(f"batch_size is {batch_size}; expected at least 1")
     parts = [np.asarray(model(x[i:i + batch_size], training=False)) for i in range(0, len(x), int(batch_size))]
     return np.concatenate(parts, axis=0)
+
+
+def train_autoencoder(code_size: int, x, y=None, *, widths: Sequence[int] | None = None,
+                      epochs: int | None = None, seed: int = 0, callbacks: list | None = None,
+                      **settings):
+    """Train :func:`build_autoencoder` on ``x`` (input) and ``y`` (target) through the series' training path.
+
+    The same as ``keras.utils.set_random_seed(seed)`` followed by
+    ``train_model(lambda: build_autoencoder(code_size, widths), x, y, epochs=epochs, seed=seed)``
+    (:func:`utils.training.train_model`, loss: the sum of squared errors per image).
+
+    Parameters
+    ----------
+    code_size : dimension of the code z.
+    x : input images, (n, 28, 28, 1) in [0, 1].
+    y : target images; None (default) means ``x`` itself, a plain autoencoder.
+        The clean images when ``x`` is their noisy copy (a denoising autoencoder).
+    widths : channels of the stride-2 convolutions; None means :data:`AE_WIDTHS`, notebook 02's.
+    epochs : passes over the data; None means :data:`AE_EPOCHS`, notebook 02's default run.
+    seed : seeds the weights and the shuffling.
+    callbacks : optional Keras callbacks for ``fit``.
+    settings : further keyword arguments of :func:`utils.training.train_model`
+        (``batch_size``, ``learning_rate``, ``strategy``, ...).
+
+    Returns
+    -------
+    utils.training.TrainResult
+        Its ``settings`` also hold ``code_size`` and ``widths``.
+    """
+    from utils.training import train_model
+
+    widths = AE_WIDTHS if widths is None else tuple(widths)
+    epochs = AE_EPOCHS if epochs is None else epochs
+    keras.utils.set_random_seed(int(seed))
+    result = train_model(lambda: build_autoencoder(code_size, widths), x, x if y is None else y,
+                         epochs=epochs, seed=int(seed), callbacks=callbacks, **settings)
+    result.settings = {"code_size": code_size, "widths": widths, **result.settings}
+    return result

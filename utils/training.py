@@ -2,8 +2,9 @@
 
 Notebook 02 (``02_autoencoder.ipynb``) introduces it; notebooks 03 (denoising
 autoencoder) and the VAE notebook train through the same :func:`train_model`,
-so every speed setting (batch size, learning-rate schedule, XLA) lives here and
-never in a notebook.
+so every speed setting (batch size, learning-rate schedule, XLA, steps per
+execution) lives here and never in a notebook; ``benchmarks/RESULTS.md`` records
+the experiment behind each choice.
 
 The model and its optimizer are built inside ``strategy.scope()`` when a
 ``tf.distribute`` strategy is given, so the same call runs unchanged under a
@@ -15,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import keras
@@ -47,11 +48,14 @@ class TrainResult:
     model : the trained Keras model.
     history : per-epoch values, ``{"loss": [...], "val_loss": [...], ...}``.
     seconds : wall time of ``model.fit`` (building and compiling excluded).
+    settings : the training settings in effect (epochs, batch size, learning rate, schedule, ...),
+        so a run can be reported with its recipe.
     """
 
     model: keras.Model
     history: dict[str, list[float]]
     seconds: float
+    settings: dict[str, Any] = field(default_factory=dict)
 
     def summary(self, name: str = "model") -> str:
         """One compact line: epochs, final losses (rounded) and wall time."""
@@ -111,7 +115,7 @@ def batches(x: np.ndarray, y: np.ndarray | None, batch_size: int, shuffle: bool 
     Only the example indices are shuffled (every epoch anew); each batch is then
     gathered from the arrays held as tensors, and gathered once when ``y`` is
     ``x`` itself (a plain autoencoder). The last incomplete batch is dropped so
-    every step has the same shape and XLA compiles the step once.
+    every step has the same shape (one traced step; one XLA compilation when ``jit_compile`` is on).
 
     Raises
     ------
@@ -141,8 +145,8 @@ def batches(x: np.ndarray, y: np.ndarray | None, batch_size: int, shuffle: bool 
 def train_model(build_model: Callable[[], keras.Model], x, y=None, *, epochs: int = 5,
                 batch_size: int = 128, learning_rate: float = 1e-2, schedule: str = "cosine",
                 loss: Any = sum_squared_error, metrics: list | None = None,
-                validation_data: tuple | None = None, strategy=None,
-                jit_compile: bool | None = None, steps_per_execution: int | None = None,
+                validation_data: tuple | None = None, callbacks: list | None = None, strategy=None,
+                jit_compile: bool = False, steps_per_execution: int | None = None,
                 pipeline: str = "tf.data", shuffle: bool = True, seed: int = 0) -> TrainResult:
     """Build, compile and fit a model on in-memory arrays; return it with its history and wall time.
 
@@ -162,9 +166,12 @@ def train_model(build_model: Callable[[], keras.Model], x, y=None, *, epochs: in
         None when the model adds its own losses.
     metrics : optional Keras metrics.
     validation_data : optional ``(x_val, y_val)`` (or ``(x_val,)``), evaluated after each epoch.
+    callbacks : optional Keras callbacks handed to ``model.fit`` (e.g. one that evaluates the
+        test set after each epoch); their time counts in ``seconds``.
     strategy : optional ``tf.distribute.Strategy``; model and optimizer are created in its scope.
     jit_compile : passed to ``model.compile``; True compiles each training step with XLA.
-        None (default): True without ``strategy``, False with one.
+        Default False: on this series' models and a 2-core CPU XLA trained no faster and
+        added seconds of compilation to every run (``benchmarks/RESULTS.md``).
     steps_per_execution : optimizer steps run per call into the compiled graph (less Python
         overhead). None (default): 16 without ``strategy``, 1 with one. (Keras 3 on TensorFlow
         fails under a ``MirroredStrategy`` with either speed-up, keras-team/keras#19246.)
@@ -199,8 +206,8 @@ def train_model(build_model: Callable[[], keras.Model], x, y=None, *, epochs: in
         raise ValueError(f"batch_size is {batch_size}; expected 1 to {len(x)} (the number of examples)")
     if pipeline not in PIPELINES:
         raise ValueError(f"pipeline is {pipeline!r}; expected one of {PIPELINES}")
-    if jit_compile is None:
-        jit_compile = strategy is None
+    if callbacks is not None and not isinstance(callbacks, (list, tuple)):
+        raise TypeError(f"callbacks is {type(callbacks).__name__}; expected a list of keras.callbacks.Callback")
     if steps_per_execution is None:
         steps_per_execution = 16 if strategy is None else 1
     if int(steps_per_execution) < 1:
@@ -223,7 +230,12 @@ def train_model(build_model: Callable[[], keras.Model], x, y=None, *, epochs: in
     else:
         fit_args = dict(x=x, y=y, batch_size=int(batch_size), shuffle=shuffle)
     start = time.perf_counter()
-    fitted = model.fit(epochs=int(epochs), validation_data=validation_data, verbose=0, **fit_args)
+    fitted = model.fit(epochs=int(epochs), validation_data=validation_data, callbacks=list(callbacks or []),
+                       verbose=0, **fit_args)
     seconds = time.perf_counter() - start
     history = {k: [float(v) for v in vals] for k, vals in fitted.history.items()}
-    return TrainResult(model=model, history=history, seconds=seconds)
+    settings = dict(epochs=int(epochs), batch_size=int(batch_size), learning_rate=float(learning_rate),
+                    schedule=schedule, jit_compile=bool(jit_compile), steps_per_execution=int(steps_per_execution),
+                    pipeline=pipeline, shuffle=bool(shuffle), seed=int(seed),
+                    strategy=None if strategy is None else type(strategy).__name__)
+    return TrainResult(model=model, history=history, seconds=seconds, settings=settings)

@@ -348,32 +348,44 @@ def importance_sampled_log_likelihood(encoder: keras.Model, decoder: keras.Model
 
 # --------------------------------------------------------------------------- the training recipe
 #: The notebook's recipe for :func:`train_vae`, tuned on 2 CPU cores (about 5 s per epoch on
-#: 60,000 images). XLA is off: on this model it made each epoch about 40 % slower on CPU.
+#: 60,000 images). XLA is off, as in the shared training path: it gave no measurable speed-up
+#: and adds compilation time (``benchmarks/RESULTS.md``).
 VAE_BATCH_SIZE = 128
 VAE_LEARNING_RATE = 3e-3
-VAE_JIT_COMPILE = False
+VAE_EPOCHS = 12          # notebook 04's default run; the benchmarks train with it too
+VAE_SEED = 11            # notebook 04's seed
 
 
-def train_vae(latent_dim: int, x, epochs: int = 10, seed: int = 0,
-              batch_size: int = VAE_BATCH_SIZE, learning_rate: float = VAE_LEARNING_RATE,
-              jit_compile: bool = VAE_JIT_COMPILE):
+def train_vae(latent_dim: int, x, epochs: int | None = None, seed: int | None = None,
+              batch_size: int | None = None, learning_rate: float | None = None,
+              jit_compile: bool = False, callbacks: list | None = None):
     """Train :func:`build_vae` on binary images through the series' one training path.
 
     Sets ``keras.utils.set_random_seed(seed)`` right before the model is built (``seed`` also
     seeds the sampling layer and the shuffling of the batches), then calls
     :func:`utils.training.train_model` with ``loss=None`` (the model's own negative ELBO),
     Adam with warm-up and cosine decay from ``learning_rate``, and ``batch_size`` images per step.
+    ``callbacks`` (optional Keras callbacks) are handed to ``fit``.
+
+    Parameters left at None take notebook 04's recipe: :data:`VAE_EPOCHS`, :data:`VAE_SEED`,
+    :data:`VAE_BATCH_SIZE`, :data:`VAE_LEARNING_RATE`.
 
     Returns
     -------
     utils.training.TrainResult
         ``model`` (a :class:`VAE`), ``history`` with ``loss``, ``reconstruction`` and ``kl``
-        per epoch, and ``seconds`` of training.
+        per epoch, ``seconds`` of training, and ``settings`` (with ``latent_dim``).
     """
     from utils.training import train_model
 
     x = _check_images(x)
-    keras.utils.set_random_seed(int(seed))
-    return train_model(lambda: build_vae(latent_dim, seed=seed), x, None, epochs=epochs,
-                       batch_size=batch_size, learning_rate=learning_rate, schedule="cosine", loss=None,
-                       jit_compile=jit_compile, seed=int(seed))
+    epochs = VAE_EPOCHS if epochs is None else epochs
+    seed = VAE_SEED if seed is None else int(seed)
+    batch_size = VAE_BATCH_SIZE if batch_size is None else batch_size
+    learning_rate = VAE_LEARNING_RATE if learning_rate is None else learning_rate
+    keras.utils.set_random_seed(seed)
+    result = train_model(lambda: build_vae(latent_dim, seed=seed), x, None, epochs=epochs,
+                         batch_size=batch_size, learning_rate=learning_rate, schedule="cosine", loss=None,
+                         jit_compile=jit_compile, callbacks=callbacks, seed=seed)
+    result.settings = {"latent_dim": latent_dim, **result.settings}
+    return result
