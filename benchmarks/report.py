@@ -153,7 +153,7 @@ DECISIONS = (
      "ones the reverse (64 against 128 in the table below); 128 is the middle of that trade"),
     ("bfloat16 mixed precision", "not used (float32)", "bfloat16", "ae", "ae, precision=mixed_bfloat16",
      "a gain within the run-to-run spread, slower with XLA, and the lecture's per-image sum of 784 squared "
-     "errors would be computed with an 8-bit mantissa"),
+     "errors would be summed with 8 significant bits"),
     ("oneDNN", "on (TensorFlow's default)", "onednn", "ae", "ae, onednn=0", "turning it off was slower"),
     ("Thread pools", "TensorFlow's defaults", "threads", "ae", "ae, intra=2, inter=1",
      "every explicit setting tried was slower (see the table below)"),
