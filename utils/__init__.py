@@ -4,4 +4,4 @@ Import by topic, e.g. ``from utils.data import load_mnist``. Each module's
 docstring names the notebook that first teaches what it holds.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
