@@ -98,7 +98,8 @@ def test_fresh_clone_of_notebook_04_shows_figures_and_the_run_note(lab_server, c
         seen = page.evaluate(SEEN_JS, lab_path)
         note = page.locator(".jp-NotebookPanel .jp-OutputArea-output",
                             has_text=WIDGET_NOTE.splitlines()[0])
-        note.first.scroll_into_view_if_needed()
+        if note.count():
+            note.first.scroll_into_view_if_needed()
         notes_visible = [note.nth(i).is_visible() for i in range(note.count())]
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOT), scale="css")
