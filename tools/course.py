@@ -325,9 +325,10 @@ NETWORK_ERRORS = ("could not resolve host", "failed to connect", "network is unr
 class ReleaseCheckError(Exception):
     """A release check that failed; ``offline`` when the public repository could not be reached."""
 
-    def __init__(self, message: str, offline: bool = False) -> None:
+    def __init__(self, message: str, offline: bool = False, problems: list[str] | None = None) -> None:
         super().__init__(message)
         self.offline = offline
+        self.problems = list(problems or [])
 
 
 def _git(root: Path, *args: str, timeout: float = 30.0) -> subprocess.CompletedProcess:
@@ -387,7 +388,7 @@ def release_check(root: Path = ROOT, timeout: float = 30.0) -> list[str]:
             raise ReleaseCheckError(
                 f"{exc}\ncannot reach github.com, so the public repository was not checked "
                 f"({len(problems)} local problem(s) found before that). Run `make release-check` again "
-                "on a machine with internet access before you publish.", offline=True) from None
+                "on a machine with internet access before you publish.", offline=True, problems=problems) from None
         problems.append(str(exc))
         return problems
     if local and remote != local:
@@ -407,6 +408,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             problems = release_check()
         except ReleaseCheckError as exc:
+            for p in exc.problems:
+                print(f"release-check: {p}", file=sys.stderr)
             print(f"release-check: NOT CHECKED\n{exc}", file=sys.stderr)
             return 2
         for p in problems:
