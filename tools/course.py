@@ -116,7 +116,9 @@ def install_utils(repository, ref):
                              capture_output=True, text=True)
         if pip.returncode == 0:
             return print(f"utils: {url}" + ("" if tried else f" (기본 브랜치 / default branch, not {ref})"))
-        print(f"설치 실패 / install failed: {url}\\n  {pip.stderr.strip()[-300:]}")
+        lines = [ln.strip() for ln in pip.stderr.splitlines() if ln.strip()]
+        why = [ln for ln in lines if ln.startswith(("fatal:", "error: pathspec"))] or lines[-1:]
+        print(f"설치 실패 / install failed: {url}", *why[-1:], sep="\\n  ")
     raise RuntimeError(
         f"github.com/{repository}에서 utils를 설치하지 못했습니다(ref {ref}, 그다음 기본 브랜치). 런타임이 "
         "오프라인이거나 ref가 없습니다. 인터넷 연결을 확인하고 이 셀을 다시 실행하거나, 저장소 README의 배지로 "
