@@ -449,8 +449,9 @@ def scan_for_sharpest(page) -> tuple[str, float, str]:
 
 
 def _number(text: str | None) -> float | None:
+    """The readout as a number (ipywidgets 8 writes negatives with the minus sign U+2212)."""
     try:
-        return float(text) if text is not None else None
+        return float(text.replace("\u2212", "-")) if text is not None else None
     except ValueError:
         return None
 
