@@ -17,7 +17,7 @@
 #    differ from the stored full run). The committed notebooks are never written.
 # 5. Ends with one summary line; exits 1 if anything failed.
 #
-# Needs only python3 (3.10-3.12; Colab runs 3.12) and PyPI.
+# Needs only python3 (3.11-3.12, within requires-python; Colab runs 3.12) and PyPI.
 # Environment:
 #   PYTHON=/path/to/python3.12   interpreter for the venv (default: the one the existing
 #                                venv was made with, else python3.12 if it runs, else python3)
@@ -47,8 +47,8 @@ else
     PY=python3
 fi
 PY_VERSION=$("$PY" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')
-"$PY" -c 'import sys; sys.exit(0 if (3, 10) <= sys.version_info[:2] <= (3, 12) else 1)' || {
-    log "Python $PY_VERSION ($PY) cannot install the pinned numpy; use 3.10-3.12 (Colab runs 3.12), e.g. PYTHON=python3.12"
+"$PY" -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] <= (3, 12) else 1)' || {
+    log "Python $PY_VERSION ($PY) cannot install the pinned numpy; use 3.11-3.12 (Colab runs 3.12), e.g. PYTHON=python3.12"
     exit 2
 }
 

@@ -276,7 +276,8 @@ def run_log() -> RunLog:
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ARG001
     if not _RUN_LOG.records:
         return
-    terminalreporter.section("notebooks in JupyterLab (headless Chromium, CH11_QUICK=1)")
+    quick = os.environ.get("CH11_BROWSER_QUICK", "1")
+    terminalreporter.section(f"notebooks in JupyterLab (headless Chromium, CH11_QUICK={quick})")
     for r in _RUN_LOG.records:
         terminalreporter.write_line(f"{r.name:<40} {r.seconds:7.1f} s  {r.result}"
                                     + (f"  {r.detail}" if r.detail else ""))

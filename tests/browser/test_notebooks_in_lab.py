@@ -43,6 +43,13 @@ WIDGET_RENDER_TIMEOUT = 15.0
 VAE_NOTEBOOK = "04_variational_autoencoder.ipynb"
 SLIDER_DESCRIPTION = "z1"
 SLIDER_KEY_PRESSES = 5
+# make screenshots (full runs): before the slider screenshot, walk z1 over [-SCAN_LIMIT, SCAN_LIMIT]
+# and stop where the decoded digit is sharpest, so README shows a readable digit, not a blur
+# between classes. CH11_SLIDER_SCAN=1/0 forces it on or off.
+SCAN_LIMIT = 2.5
+SCAN_PRESSES_PER_STEP = 2
+SLIDER_SCAN = os.environ.get("CH11_SLIDER_SCAN", "1" if os.environ.get("CH11_BROWSER_QUICK", "1") == "0"
+                             else "0") == "1"
 
 
 def series_notebooks() -> list[Path]:
@@ -368,9 +375,83 @@ def _slider_reading(page) -> dict:
     }""", HANDLE)
 
 
-def _number(text: str | None) -> float | None:
+# Blur of the decoded digit in the slider's figure (its left panel: a grey image on black):
+# the share of mid-grey pixels among the digit's pixels (0 = crisp strokes, 1 = all blur);
+# 1.0 when the panel holds almost no digit at all.
+BLUR_JS = """async (src) => {
+  const img = new Image(); img.src = src; await img.decode();
+  const w = Math.floor(img.naturalWidth * 0.45), h = img.naturalHeight;
+  const canvas = document.createElement('canvas'); canvas.width = img.naturalWidth; canvas.height = h;
+  const ctx = canvas.getContext('2d'); ctx.drawImage(img, 0, 0);
+  const d = ctx.getImageData(0, 0, w, h).data;
+  let ink = 0, mid = 0, bright = 0;
+  for (let i = 0; i < d.length; i += 4) {
+    if (d[i] > 250 && d[i + 1] > 250 && d[i + 2] > 250) continue;  // the figure's white background
+    ink++;
+    if (d[i] >= 192) bright++; else if (d[i] > 64) mid++;
+  }
+  return (mid + bright) > 0.03 * ink ? mid / (mid + bright) : 1.0;
+}"""
+
+
+def _settled_src(page, old_src: str | None, timeout_ms: int = 15_000) -> str | None:
+    """The decoded image's src once it has changed from ``old_src`` and then stayed the same 1.2 s."""
     try:
-        return float(text) if text is not None else None
+        page.wait_for_function(
+            """([src]) => {
+                const area = document.querySelector('[data-ch11-test="area"]');
+                const img = area.querySelector('.widget-output img') || area.querySelector('img');
+                return img && img.getAttribute('src') && img.getAttribute('src') !== src;
+            }""", arg=[old_src], timeout=timeout_ms, polling=200)
+    except Exception:
+        pass
+    src = _slider_reading(page)["src"]
+    while True:
+        page.wait_for_timeout(1200)
+        now = _slider_reading(page)["src"]
+        if now == src:
+            return now
+        src = now
+
+
+def scan_for_sharpest(page) -> tuple[str, float, str]:
+    """Walk the focused slider from -SCAN_LIMIT to +SCAN_LIMIT; leave it where the digit is sharpest.
+
+    Returns the readout there, its blur (see BLUR_JS) and a summary of the walk.
+    """
+    reading = _slider_reading(page)
+    src = reading["src"]
+    for _ in range(200):   # to the left end (a bound, should the readout ever stop moving)
+        if (_number(_slider_reading(page)["readout"]) or 0.0) <= -SCAN_LIMIT:
+            break
+        page.keyboard.press("ArrowLeft")
+        page.wait_for_timeout(50)
+    src = _settled_src(page, src)
+    seen: list[tuple[float, int, str]] = []  # (blur, presses from the left end, readout)
+    presses = 0
+    while True:
+        reading = _slider_reading(page)
+        seen.append((page.evaluate(BLUR_JS, reading["src"]), presses, reading["readout"]))
+        if (_number(reading["readout"]) or 0.0) >= SCAN_LIMIT or len(seen) > 100:
+            break
+        for _ in range(SCAN_PRESSES_PER_STEP):
+            page.keyboard.press("ArrowRight")
+            presses += 1
+        src = _settled_src(page, reading["src"])
+    blur, at, readout = min(seen)
+    for _ in range(presses - at):
+        page.keyboard.press("ArrowLeft")
+        page.wait_for_timeout(50)
+    _settled_src(page, src)
+    final = _slider_reading(page)
+    walk = f"{len(seen)} points, blur {max(s[0] for s in seen):.2f}..{blur:.2f}"
+    return final["readout"], page.evaluate(BLUR_JS, final["src"]), walk
+
+
+def _number(text: str | None) -> float | None:
+    """The readout as a number (ipywidgets 8 writes negatives with the minus sign U+2212)."""
+    try:
+        return float(text.replace("\u2212", "-")) if text is not None else None
     except ValueError:
         return None
 
@@ -425,6 +506,10 @@ def test_vae_latent_slider_moves_decoded_image(lab_server: LabServer, chromium, 
     page.wait_for_timeout(500)  # let a redraw that is still streaming in finish
     after = _slider_reading(page)
     shot = SCREENSHOTS / "vae_slider.png"
+    scan = ""
+    if SLIDER_SCAN:
+        readout, blur, walk = scan_for_sharpest(page)
+        scan = f"; screenshot at {SLIDER_DESCRIPTION} = {readout}, the sharpest digit (blur {blur:.2f}; {walk})"
     area.screenshot(path=str(shot), scale="css")
     seconds = time.monotonic() - start
 
@@ -437,7 +522,7 @@ def test_vae_latent_slider_moves_decoded_image(lab_server: LabServer, chromium, 
     result = "passed" if ok_readout and ok_value and ok_image else "FAILED"
     run_log.add((f"{VAE_NOTEBOOK} slider {SLIDER_DESCRIPTION}", seconds, result,
                  f"{presses} x ArrowRight, readout {before['readout']} -> {after['readout']}, "
-                 f"image {'changed' if ok_image else 'unchanged'}"))
+                 f"image {'changed' if ok_image else 'unchanged'}{scan}"))
     close_run(lab_server, run)
     assert ok_readout, (f"after {presses} x ArrowRight on slider {SLIDER_DESCRIPTION!r} the readout went "
                         f"{before['readout']!r} -> {after['readout']!r}; expected a larger number "
