@@ -253,21 +253,36 @@ def read_notebook(path: Path):
         raise SiteError(f"{path}: not a readable notebook ({exc})") from exc
 
 
-def render_page(path: Path, nav: dict) -> str:
-    """The HTML page of one notebook (template tools/site_templates/page)."""
-    from nbconvert import HTMLExporter
+def make_exporter(kind: str):
+    """An nbconvert exporter with the series' template: kind 'page' (HTML) or 'deck' (reveal.js).
 
+    Every URL nbconvert would otherwise point at a CDN is emptied; the templates load the site's
+    own copies instead. One exporter serves all notebooks (its templates are compiled once).
+    """
+    from nbconvert import HTMLExporter, SlidesExporter
+
+    cls = HTMLExporter if kind == "page" else SlidesExporter
+    exporter = cls(template_name=kind, extra_template_basedirs=[str(TEMPLATES)],
+                   extra_template_paths=[str(TEMPLATES)])
+    exporter.language_code = "ko"
+    for trait in ("mathjax_url", "require_js_url", "jquery_url", "widget_renderer_url", "font_awesome_url",
+                  "mermaid_js_url", "mermaid_layout_elk_js_url"):
+        if exporter.has_trait(trait):
+            setattr(exporter, trait, "")
+    if kind == "deck":
+        exporter.reveal_url_prefix = "../assets/reveal.js"
+        exporter.reveal_theme = "white"
+    return exporter
+
+
+def render_page(path: Path, nav: dict, exporter=None) -> str:
+    """The HTML page of one notebook (template tools/site_templates/page)."""
     nb = read_notebook(path)
     c = course.load_course(ROOT)
     names = {p.name for p in course.notebooks(ROOT)}
     localise_links(nb, path.name, names, c)
     info = course.title_info(nb, path.name)
-    exporter = HTMLExporter(template_name="page", extra_template_basedirs=[str(TEMPLATES)],
-                            extra_template_paths=[str(TEMPLATES)])
-    exporter.language_code = "ko"
-    for trait in ("mathjax_url", "require_js_url", "jquery_url", "widget_renderer_url",
-                  "mermaid_js_url", "mermaid_layout_elk_js_url"):
-        setattr(exporter, trait, "")
+    exporter = exporter or make_exporter("page")
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": info["title"]}, "ch11": nav})
     return body
 
@@ -354,8 +369,9 @@ def build(out: Path = DEFAULT_OUT, with_slides: bool = True, cache: Path | None 
                   for p in paths}
         (tmp / "notebooks").mkdir()
         t0 = time.perf_counter()
+        exporter = make_exporter("page")
         for i, p in enumerate(paths):
-            html = render_page(p, page_nav(names, i, c, titles))
+            html = render_page(p, page_nav(names, i, c, titles), exporter)
             (tmp / "notebooks" / f"{p.stem}.html").write_text(html, encoding="utf-8")
         times["pages"] = time.perf_counter() - t0
         if with_slides:

@@ -190,10 +190,8 @@ def annotate(paths: list[Path], write: bool = True) -> list[str]:
 
 # --- decks ------------------------------------------------------------------------------------------
 
-def render_deck(path: Path) -> str:
+def render_deck(path: Path, exporter=None) -> str:
     """One notebook as a reveal.js deck (template tools/site_templates/deck)."""
-    from nbconvert import SlidesExporter
-
     nb = site.read_notebook(path)
     for i, cell in enumerate(nb.cells):
         cell.setdefault("id", f"cell-{i + 1}")   # in memory only (nbformat < 4.5 has no ids)
@@ -205,14 +203,7 @@ def render_deck(path: Path) -> str:
     names = {p.name for p in course.notebooks(ROOT)}
     site.localise_links(nb, path.name, names, c)
     info = course.title_info(nb, path.name)
-    exporter = SlidesExporter(template_name="deck", extra_template_basedirs=[str(site.TEMPLATES)],
-                              extra_template_paths=[str(site.TEMPLATES)])
-    exporter.language_code = "ko"
-    exporter.reveal_url_prefix = "../assets/reveal.js"
-    exporter.reveal_theme = "white"
-    for trait in ("mathjax_url", "require_js_url", "jquery_url", "widget_renderer_url", "font_awesome_url",
-                  "mermaid_js_url", "mermaid_layout_elk_js_url"):
-        setattr(exporter, trait, "")
+    exporter = exporter or site.make_exporter("deck")
     body, _ = exporter.from_notebook_node(nb, resources={
         "metadata": {"name": info["title"]},
         "ch11": {"assets": "../assets", "width": DECK_WIDTH, "height": DECK_HEIGHT}})
@@ -225,8 +216,9 @@ def build_decks(site_dir: Path, paths: list[Path]) -> None:
     tmp = Path(tempfile.mkdtemp(prefix=".slides.tmp-", dir=site_dir))
     tmp.chmod(0o755)
     try:
+        exporter = site.make_exporter("deck")
         for p in paths:
-            (tmp / f"{p.stem}.slides.html").write_text(render_deck(p), encoding="utf-8")
+            (tmp / f"{p.stem}.slides.html").write_text(render_deck(p, exporter), encoding="utf-8")
         site.swap_in(tmp, slides)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
