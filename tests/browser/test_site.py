@@ -164,6 +164,14 @@ def open_page(browser, base: str, path: str) -> Visit:
     return visit
 
 
+def screenshot(page, name: str, full_page: bool = False) -> None:
+    """Save a screenshot as SCREENSHOTS/name (through a temporary file, so a failure leaves the old one)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    tmp = SCREENSHOTS / name.replace(".png", ".tmp.png")
+    page.screenshot(path=str(tmp), full_page=full_page)
+    os.replace(tmp, SCREENSHOTS / name)
+
+
 def page_state(visit: Visit) -> dict:
     visit.page.wait_for_function("document.documentElement.dataset.math === 'done'", timeout=LOAD_TIMEOUT_MS)
     return visit.page.evaluate(PAGE_STATE_JS, FONT_FAMILY)
@@ -217,8 +225,7 @@ def test_index(chromium, server: str) -> None:
         pages = [h for h in state["links"] if re.fullmatch(r"notebooks/\d\d_\w+\.html", h)]
         decks = [h for h in state["links"] if re.fullmatch(r"slides/\d\d_\w+\.slides\.html", h)]
         badges = visit.page.locator("td.ch11-open img").count()
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        visit.page.screenshot(path=str(SCREENSHOTS / "site_index.png"), full_page=True)
+        screenshot(visit.page, "site_index.png", full_page=True)
         print(f"\n[site] index: {rows} rows, {len(pages)} pages, {len(decks)} decks, {badges} badges, "
               f"font {state['font_family']}, {len(visit.font_files)} font files", flush=True)
         assert not problems, "\n".join(problems)
@@ -272,15 +279,16 @@ def test_deck(chromium, server: str, notebook: Path) -> None:
         print(f"\n[site] deck {notebook.stem}: {total} slides, {state['katex']} formulas, "
               f"ArrowRight {before[0]} -> {after[0]}", flush=True)
         if notebook.name.startswith("04_"):
-            # the first slide holding a figure, for README
+            # for README: the first slide with a heading, a formula and a figure (else the first with a figure)
             where = page.evaluate("""() => {
-                const s = Reveal.getSlides().find(s => s.querySelector('img[src^="data:image"]'));
+                const all = Reveal.getSlides(), fig = s => s.querySelector('img[src^="data:image"]');
+                const s = all.find(s => fig(s) && s.querySelector('h2, h3') && s.querySelector('.katex'))
+                          || all.find(fig);
                 return s ? Reveal.getIndices(s) : null; }""")
             if where is not None:
                 page.evaluate("(i) => Reveal.slide(i.h, i.v)", where)
                 page.wait_for_timeout(1200)
-            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SCREENSHOTS / "slides_04.png"))
+            screenshot(page, "slides_04.png")
         assert not problems, "\n".join(problems)
         assert total > 1
         assert state["katex"] > 0, "no formula typeset by KaTeX"
