@@ -61,6 +61,10 @@ class SiteError(RuntimeError):
     """A build step that cannot go on; the message says what to do."""
 
 
+class AssetsUnavailable(SiteError):
+    """A front-end package is neither in the cache nor obtainable (no npm, or the registry unreachable)."""
+
+
 # --- front-end packages ------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -104,7 +108,7 @@ def fetch_package(pkg: Package, cache: Path) -> Path:
         return target
     npm = shutil.which("npm")
     if npm is None:
-        raise SiteError(f"{pkg.spec} is not in the cache {cache} and `npm` is not installed: install Node.js "
+        raise AssetsUnavailable(f"{pkg.spec} is not in the cache {cache} and `npm` is not installed: install Node.js "
                         "with npm (Debian/Ubuntu: `sudo apt-get install npm`), or copy the tarball "
                         f"{pkg.tarball} (`npm pack {pkg.spec}` on another machine) into {cache}")
     with tempfile.TemporaryDirectory(dir=cache, prefix=".pack-") as tmp:
@@ -112,7 +116,7 @@ def fetch_package(pkg: Package, cache: Path) -> Path:
                               capture_output=True, text=True, timeout=600)
         got = Path(tmp) / pkg.tarball
         if done.returncode != 0 or not got.exists():
-            raise SiteError(f"`npm pack {pkg.spec}` failed (exit {done.returncode}): "
+            raise AssetsUnavailable(f"`npm pack {pkg.spec}` failed (exit {done.returncode}): "
                             f"{(done.stderr or done.stdout).strip()[-600:]}\nIs the npm registry reachable "
                             f"(npm config get registry)? Or copy {pkg.tarball} into {cache}.")
         found = integrity(got)

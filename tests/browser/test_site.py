@@ -100,10 +100,14 @@ def site_dir(browser_requirements: str, tmp_path_factory: pytest.TempPathFactory
         if not (path / "index.html").is_file():
             pytest.fail(f"CH11_SITE_DIR={given!r} holds no index.html: run `make site` first", pytrace=False)
         return path
+    from conftest import skip_or_fail
     from tools import site
 
     out = tmp_path_factory.mktemp("site") / "site"
-    times = site.build(out)
+    try:
+        times = site.build(out)
+    except site.AssetsUnavailable as exc:   # no npm and nothing cached: like a missing browser
+        skip_or_fail(f"the site cannot be built here: {exc}", "install npm (or fill build/cache/npm) and run again")
     print("\n[site] built in " + ", ".join(f"{k} {v:.1f} s" for k, v in times.items()), flush=True)
     return out
 
