@@ -12,7 +12,7 @@ the pages work offline. For the index, every notebook page and every deck it che
   holds for Hangul, and a Hangul string in that font has a non-zero width;
 * math: KaTeX output (``.katex``) on every notebook page and deck, no ``.katex-error`` and no unknown
   command (drawn in render-math.js's error colour);
-* the stored widget state is drawn (sliders) on the pages of notebooks that store one;
+* the stored widget state is drawn (sliders) on the pages and decks of notebooks that store one;
 * in each deck the right arrow key moves to the next slide.
 
 Screenshots: ``site_index.png`` (the index) and ``slides_04.png`` (a slide of deck 04 with a
@@ -274,6 +274,9 @@ def test_deck(chromium, server: str, notebook: Path) -> None:
             pytest.fail(f"reveal.js did not start: {str(exc)[:200]}\n" + "\n".join(visit.problems),
                         pytrace=False)
         state = page_state(visit)
+        if state["widget_scripts"]:
+            page.wait_for_selector(".jupyter-widgets .widget-slider", state="attached", timeout=LOAD_TIMEOUT_MS)
+            state = page.evaluate(PAGE_STATE_JS, FONT_FAMILY)
         problems = check_common(visit, state, server)
         total = page.evaluate("Reveal.getTotalSlides()")
         before = page.evaluate("[Reveal.getIndices(), Reveal.getCurrentSlide().textContent.slice(0, 60)]")
@@ -281,6 +284,7 @@ def test_deck(chromium, server: str, notebook: Path) -> None:
         page.wait_for_timeout(800)
         after = page.evaluate("[Reveal.getIndices(), Reveal.getCurrentSlide().textContent.slice(0, 60)]")
         print(f"\n[site] deck {notebook.stem}: {total} slides, {state['katex']} formulas, "
+              f"{state['widget_scripts']} widgets ({state['sliders']} sliders), "
               f"ArrowRight {before[0]} -> {after[0]}", flush=True)
         if notebook.name.startswith("04_"):
             # for README: the first slide with a heading, a formula and a figure (else the first with a figure)
@@ -298,5 +302,7 @@ def test_deck(chromium, server: str, notebook: Path) -> None:
         assert state["katex"] > 0, "no formula typeset by KaTeX"
         assert after[0] != before[0], "the right arrow key did not move to the next slide"
         assert after[1] != before[1], "the slide shown did not change"
+        if state["widget_scripts"]:
+            assert state["sliders"] > 0 and state["widget_errors"] == []
     finally:
         page.context.close()
