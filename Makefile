@@ -50,7 +50,7 @@ clean:
 
 # --- beyond the two commands ------------------------------------------------
 # Colab's package versions (colab/requirements-colab.txt) in .venv-colab: utils tests + every notebook, quick mode.
-.PHONY: test-colab bench bench-smoke screenshots
+.PHONY: test-colab bench bench-smoke screenshots site slides slides-annotate
 test-colab:
 	bash colab/run_colab_stack.sh
 
@@ -70,3 +70,16 @@ screenshots: venv-test
 	$(DATA)
 	CH11_BROWSER_QUICK=0 CH11_BROWSER_TIMEOUT=1800 CH11_SCREENSHOT_DIR="$(CURDIR)/tests/browser/screenshots" \
 		$(BIN)/python -m pytest tests/browser -s
+
+# The website and the slides: build/site from the committed, executed notebooks (nothing is re-executed):
+# index.html, notebooks/NN_*.html, slides/NN_*.slides.html; KaTeX, reveal.js, the widget renderer and the
+# Korean web font are fetched once with npm (pinned, checked) into build/cache/npm and served from build/site/assets.
+site: venv-test
+	$(BIN)/python -m tools.site build --out build/site
+
+slides: venv-test
+	$(BIN)/python -m tools.slides build --out build/site
+
+# Maintainers: write each cell's slide type (metadata.slideshow) into the notebooks; hand-set types are kept.
+slides-annotate: venv-lab
+	$(BIN)/python -m tools.slides annotate
