@@ -54,7 +54,7 @@ VAE_GOAL_ELBO = -150.0          # goal: mean test ELBO (nats) at p = 2
 # --------------------------------------------------------------------------- quick mode (CH11_QUICK=1)
 QUICK_TRAIN_IMAGES = 6000   # training images kept in quick mode (utils.runtime.quick_subset)
 QUICK_EPOCHS = 1            # epochs of every training run in quick mode (utils.runtime.quick_epochs)
-QUICK_EVAL_IMAGES = 1000    # test images for the slow log p(x) estimate in quick mode
+QUICK_EVAL_IMAGES = 1000    # test images of the log p(x) estimate in quick mode
 
 # --------------------------------------------------------------------------- benchmarks (make bench)
 BENCH_SMOKE_TRAIN_IMAGES = 2000     # --smoke: training images

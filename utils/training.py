@@ -60,8 +60,8 @@ class TrainOptions:
 
     Attributes
     ----------
-    jit_compile : compile each training step with XLA (default False: no faster here, and it adds
-        compilation time; ``benchmarks/RESULTS.md``).
+    jit_compile : compile each training step with XLA (default False; ``benchmarks/RESULTS.md``
+        records the experiment).
     steps_per_execution : optimizer steps per call into the compiled graph; None means
         :data:`~utils.recipes.STEPS_PER_EXECUTION` without a strategy and 1 with one
         (Keras 3 on TensorFlow fails under a ``MirroredStrategy`` otherwise, keras-team/keras#19246).
