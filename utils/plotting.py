@@ -15,6 +15,7 @@ from typing import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 FIG_DPI = 100  # pixels per inch of a figure as laid out; setup_figures() stores PNGs at twice this
 
@@ -135,6 +136,7 @@ def plot_history(history: dict[str, Sequence[float]], keys: Sequence[str] | None
         _, ax = plt.subplots(figsize=(4.5, 3), dpi=FIG_DPI)
     for k in keys:
         ax.plot(np.arange(1, len(history[k]) + 1), history[k], marker="o", ms=3, label=k)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
     ax.set_xlabel("epoch")
     ax.set_ylabel(ylabel)
     if logy:
@@ -165,7 +167,8 @@ def plot_latent_2d(codes, labels, ax=None, title: str | None = None, s: float = 
     cmap = plt.get_cmap("tab10")
     for k in np.unique(y):
         pts = z[y == k]
-        ax.scatter(pts[:, 0], pts[:, 1], s=s, alpha=alpha, color=cmap(int(k) % 10), label=str(k), rasterized=True)
+        ax.scatter(pts[:, 0], pts[:, 1], s=s, alpha=alpha, color=cmap(int(k) % 10), label=str(k), linewidths=0,
+                   rasterized=True)  # no marker edges: the same picture in a smaller PNG
     ax.legend(markerscale=4, fontsize=7, ncol=2, loc="best", frameon=True)
     ax.set_xlabel("$z_1$")
     ax.set_ylabel("$z_2$")
