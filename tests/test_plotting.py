@@ -19,9 +19,14 @@ def test_setup_figures_sets_the_dpi_and_rejects_bad_values() -> None:
         assert plt.rcParams["figure.dpi"] == FIG_DPI == 100
         setup_figures(dpi=80, retina=False)
         assert plt.rcParams["figure.dpi"] == 80
-        for bad in (0, -5, "100", True, None):
+        for bad in (0, -5, float("nan")):
             with pytest.raises(ValueError, match="dpi"):
                 setup_figures(dpi=bad)
+        for bad in ("100", True, None):
+            with pytest.raises(TypeError, match="dpi"):
+                setup_figures(dpi=bad)
+        with pytest.raises(TypeError, match="retina"):
+            setup_figures(retina="yes")
     finally:
         plt.rcParams["figure.dpi"] = saved
 
