@@ -1,4 +1,4 @@
-"""What a notebook writes out inline and what ``utils`` holds must not drift apart (STYLE.md).
+"""What a notebook writes out inline and what ``utils`` holds must not drift apart.
 
 Each test takes the function a notebook defines inline for the student to read
 (found by name in the notebook's code cells), runs only that definition, and
@@ -81,6 +81,50 @@ def test_inline_conv_matrix_agrees_with_utils(conv_matrix_by_rows):
         np.testing.assert_array_equal(inline, library, err_msg=f"kernel {kernel.shape}, input {shape}, stride {stride}")
         n += 1
     assert n == 300
+
+
+# ---------------------------------------------------------------- notebook 02: the autoencoder's encoder and decoder
+AE_NOTEBOOK = "02_autoencoder.ipynb"
+AE_BUILDERS = ("build_encoder", "build_decoder", "build_autoencoder")
+
+
+@pytest.fixture(scope="module")
+def inline_autoencoder(keras_module) -> dict:
+    """The notebook's three builders; its build_autoencoder calls its own build_encoder/build_decoder."""
+    ns = {"keras": keras_module, "layers": keras_module.layers}
+    ns["build_encoder"] = inline_function(AE_NOTEBOOK, "build_encoder", ns)
+    ns["build_decoder"] = inline_function(AE_NOTEBOOK, "build_decoder", ns)
+    return {name: (ns[name] if name in ns else inline_function(AE_NOTEBOOK, name, ns)) for name in AE_BUILDERS}
+
+
+def _layer_table(model) -> list:
+    return [(layer.name, type(layer).__name__, tuple(layer.output.shape), layer.count_params())
+            for layer in model.layers]
+
+
+@pytest.mark.parametrize("name", AE_BUILDERS)
+@pytest.mark.parametrize("latent_size", [2, 16])
+def test_inline_autoencoder_agrees_with_utils(inline_autoencoder, keras_module, name, latent_size):
+    from utils import autoencoder, recipes
+
+    keras_module.utils.set_random_seed(7)
+    inline = inline_autoencoder[name](latent_size, recipes.AE_WIDTHS)
+    keras_module.utils.set_random_seed(7)
+    library = getattr(autoencoder, name)(latent_size, recipes.AE_WIDTHS)
+    # the same layers, by name, type, output shape and number of weights
+    assert _layer_table(inline) == _layer_table(library)
+    assert inline.count_params() == library.count_params() > 0
+    # the same seed gives the same initial weights (same initializers, same order)
+    for a, b in zip(inline.get_weights(), library.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    # weights trained in one line up, layer by layer and by name, with the other: the same function
+    keras_module.utils.set_random_seed(8)
+    other = inline_autoencoder[name](latent_size, recipes.AE_WIDTHS)
+    x = np.random.default_rng(latent_size).random((5, *library.inputs[0].shape[1:]), dtype=np.float32)
+    assert not np.allclose(np.asarray(other(x)), np.asarray(library(x)))
+    for layer in library.layers:
+        other.get_layer(layer.name).set_weights(layer.get_weights())
+    np.testing.assert_allclose(np.asarray(other(x)), np.asarray(library(x)), rtol=1e-5, atol=1e-5)
 
 
 # ---------------------------------------------------------------- notebook 04: the KL term and the sampling layer

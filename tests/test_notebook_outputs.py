@@ -12,8 +12,10 @@ nbval and the browser test (tests/browser).
 from __future__ import annotations
 
 import ast
+import base64
 import json
 import re
+import struct
 from pathlib import Path
 
 import pytest
@@ -195,6 +197,79 @@ def test_notebooks_with_figures_store_png(notebook) -> None:
     assert not blank, f"{path.name}: cells that show a figure but store no PNG:\n" + "\n".join(blank)
 
 
+# --- what students read: settings, words, figures (notebooks 01-03; 04 joins when its rewrite lands) ---
+
+TEACHING = [p for p in NOTEBOOKS if p.name[:2] in {"01", "02", "03"}]
+SETTINGS_LINES = ("QUICK = quick_mode()", 'DATASET = "mnist"', "SEED = ")
+# Words the series does not use in lesson text (README's glossary has the lecture's words instead).
+OFF_GLOSSARY = {
+    "영상": "이미지", "보폭": "스트라이드", "복원": "재생", "재구성": "재생", "망가뜨": "오염",
+    "디노이징": "오염제거", "잡음 제거": "오염제거", "채색": "색채화", "모수": "가중치 (모수 is for distributions)",
+    "코드 크기": "잠재변수의 차원 p", "파라미터": "가중치",
+}
+MACHINE = re.compile(r"기계(?!학습)")  # 기계 as a calque for "model" (기계학습, the course's name, is fine)
+DEVELOPER_TALK = re.compile(r"make (?:bench|test|lab|sync)|tests/|benchmarks?/|\.py\b|RESULTS\.md|벤치마크")
+
+
+def setup_cell(nb: dict) -> str:
+    """The Setup code cell: the first code cell after the Colab setup cell."""
+    code = [_source(c) for c in nb["cells"] if c["cell_type"] == "code"]
+    colab = next(i for i, src in enumerate(code) if src.lstrip().startswith("# Colab setup"))
+    return code[colab + 1]
+
+
+def settings_problems(source: str) -> list[str]:
+    last = [ln.strip() for ln in source.strip().splitlines()][-3:]
+    return [f"line {i + 1} of the last three is {got!r}; expected it to start with {want!r}"
+            for i, (got, want) in enumerate(zip(last, SETTINGS_LINES)) if not got.startswith(want)]
+
+
+def word_problems(text: str) -> list[str]:
+    found = [f"{word!r} (use {instead})" for word, instead in OFF_GLOSSARY.items() if word in text]
+    found += [f"{m.group()!r} (use 모형)" for m in MACHINE.finditer(text)]
+    found += [f"developer talk {m.group()!r}" for m in DEVELOPER_TALK.finditer(text)]
+    return found
+
+
+def png_width(data: str) -> int:
+    raw = base64.b64decode(data)
+    assert raw[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    return struct.unpack(">I", raw[16:20])[0]
+
+
+@pytest.fixture(params=TEACHING, ids=[p.name for p in TEACHING])
+def teaching_notebook(request) -> tuple[Path, dict]:
+    return request.param, json.loads(request.param.read_text(encoding="utf-8"))
+
+
+def test_setup_cell_ends_with_the_settings_lines(teaching_notebook) -> None:
+    path, nb = teaching_notebook
+    problems = settings_problems(setup_cell(nb))
+    assert not problems, f"{path.name}: the Setup cell must end with QUICK, DATASET, SEED:\n" + "\n".join(problems)
+
+
+def test_lesson_text_uses_the_glossary_and_no_developer_talk(teaching_notebook) -> None:
+    path, nb = teaching_notebook
+    found = [f"{_label(i, c)}: {w}" for i, c in enumerate(nb["cells"]) if c["cell_type"] == "markdown"
+             for w in word_problems(_source(c))]
+    assert not found, f"{path.name}: lesson text off the glossary (README) or about tooling:\n" + "\n".join(found)
+
+
+def test_figures_are_stored_sharp(teaching_notebook) -> None:
+    """Each PNG holds at least twice the pixels of its displayed width (setup_figures' retina format)."""
+    path, nb = teaching_notebook
+    blurry = []
+    for i, c in enumerate(nb["cells"]):
+        for o in c.get("outputs", []):
+            if "image/png" not in o.get("data", {}):
+                continue
+            shown = o.get("metadata", {}).get("image/png", {}).get("width")
+            pixels = png_width(o["data"]["image/png"])
+            if not shown or pixels < 1.9 * shown:
+                blurry.append(f"{_label(i, c)}: {pixels} px shown at {shown} px")
+    assert not blurry, f"{path.name}: figures not stored at 2x (call setup_figures() in Setup):\n" + "\n".join(blurry)
+
+
 # --- the checks above must be able to fail -------------------------------------------------
 
 @pytest.mark.parametrize("source, expected", [
@@ -245,3 +320,13 @@ def test_checks_reject_a_doctored_notebook() -> None:
     for check in checks:
         with pytest.raises(AssertionError):
             check((Path("doctored.ipynb"), bad))
+
+
+def test_teaching_checks_reject_bad_text_and_settings() -> None:
+    assert settings_problems('x = 1\nQUICK = quick_mode()\nDATASET = "mnist"   # or\nSEED = 0') == []
+    assert len(settings_problems('QUICK = quick_mode()\nSEED = 0\nDATASET = "mnist"')) == 2
+    assert word_problems("재생 손실과 이미지, 스트라이드, 기계학습 과목") == []
+    for bad in ("흑백 영상", "보폭 2", "같은 기계", "복원 오차", "모수 개수", "`make bench`도", "tests/test_x.py"):
+        assert word_problems(bad), bad
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0\0\0\rIHDR" + struct.pack(">II", 640, 480)).decode()
+    assert png_width(png) == 640

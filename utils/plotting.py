@@ -3,6 +3,9 @@
 Every helper returns the ``matplotlib.figure.Figure`` it drew (or draws on the
 ``ax`` it is given) and never calls ``plt.show()``. Titles and labels are
 English or math, so they render with any font (Colab included).
+Each notebook's Setup cell calls :func:`setup_figures` once: figures are laid
+out at :data:`FIG_DPI` and stored at twice that resolution, so they stay sharp
+on high-DPI screens.
 """
 
 from __future__ import annotations
@@ -12,10 +15,36 @@ from typing import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
-from utils.validation import check_array, check_images, check_int, check_number
+from utils.validation import check_array, check_bool, check_images, check_int, check_number
 
-FIG_DPI = 72  # keeps stored notebook outputs light
+FIG_DPI = 100  # pixels per inch of a figure as laid out; setup_figures() stores PNGs at twice this
+
+
+def setup_figures(dpi: int = FIG_DPI, retina: bool = True) -> None:
+    """Set the notebooks' figure resolution once, in the Setup cell.
+
+    Figures are laid out at ``dpi`` pixels per inch (``rcParams["figure.dpi"]``).
+    With ``retina`` and inside IPython, inline PNGs are rendered at twice
+    that resolution and shown at their nominal size, so they are sharp on
+    high-DPI screens; outside IPython only the dpi is set.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``dpi`` is not a positive number or ``retina`` not a bool.
+    """
+    plt.rcParams["figure.dpi"] = check_number(dpi, "dpi", positive=True)
+    if not check_bool(retina, "retina"):
+        return
+    try:
+        from IPython import get_ipython
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+    except ImportError:  # plain Python: nothing is displayed inline
+        return
+    if get_ipython() is not None:
+        set_matplotlib_formats("retina")
 
 
 def _as_images(images, name: str = "images", peak: float | None = 1.0) -> np.ndarray:
@@ -62,7 +91,7 @@ def show_images(images, ncols: int = 10, titles: Sequence[str] | None = None,
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i < len(a):
-            ax.imshow(a[i], cmap=cmap, vmin=vmin, vmax=vmax)
+            ax.imshow(a[i], cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
             if titles is not None:
                 ax.set_title(titles[i], fontsize=8)
     if suptitle:
@@ -93,7 +122,7 @@ def compare_rows(rows: Sequence, labels: Sequence[str], n: int = 10, cell_size: 
     for r, (a, label) in enumerate(zip(arrays, labels)):
         for c in range(n):
             ax = axes[r, c]
-            ax.imshow(a[c], cmap="gray", vmin=0.0, vmax=1.0)
+            ax.imshow(a[c], cmap="gray", vmin=0.0, vmax=1.0, interpolation="nearest")
             ax.set_xticks([])
             ax.set_yticks([])
             for side in ax.spines.values():
@@ -122,6 +151,7 @@ def plot_history(history: dict[str, Sequence[float]], keys: Sequence[str] | None
         _, ax = plt.subplots(figsize=(4.5, 3), dpi=FIG_DPI)
     for k in keys:
         ax.plot(np.arange(1, len(history[k]) + 1), history[k], marker="o", ms=3, label=k)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
     ax.set_xlabel("epoch")
     ax.set_ylabel(ylabel)
     if logy:
@@ -152,7 +182,8 @@ def plot_latent_2d(codes, labels, ax=None, title: str | None = None, s: float = 
     cmap = plt.get_cmap("tab10")
     for k in np.unique(y):
         pts = z[y == k]
-        ax.scatter(pts[:, 0], pts[:, 1], s=s, alpha=alpha, color=cmap(int(k) % 10), label=str(k), rasterized=True)
+        ax.scatter(pts[:, 0], pts[:, 1], s=s, alpha=alpha, color=cmap(int(k) % 10), label=str(k), linewidths=0,
+                   rasterized=True)  # no marker edges: the same picture in a smaller PNG
     ax.legend(markerscale=4, fontsize=7, ncol=2, loc="best", frameon=True)
     ax.set_xlabel("$z_1$")
     ax.set_ylabel("$z_2$")
@@ -192,4 +223,39 @@ def plot_curves(x, curves: dict, ax=None, xlabel: str = "", ylabel: str = "",
         ax.set_title(title, fontsize=10)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
+    return ax
+
+
+def draw_autoencoder(ax=None, latent_label: str = "p", image_label: str = "28x28x1"):
+    """The lecture's picture of an autoencoder: x -> encoder f -> z -> decoder g -> x~; return the axes.
+
+    Parameters
+    ----------
+    ax : axes to draw on (a new figure when None).
+    latent_label : size written under z (e.g. ``"p"`` or ``"p = 16"``).
+    image_label : shape written under x and x~.
+    """
+    from matplotlib.patches import FancyBboxPatch, Polygon
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7.5, 2.2), dpi=FIG_DPI)
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 3)
+    ax.axis("off")
+    # the encoder narrows (k numbers in, p out), the decoder widens back
+    ax.add_patch(Polygon([(2.0, 0.4), (4.0, 1.1), (4.0, 1.9), (2.0, 2.6)], closed=True, fc="#c6dbef", ec="#3182bd"))
+    ax.add_patch(Polygon([(6.0, 1.1), (8.0, 0.4), (8.0, 2.6), (6.0, 1.9)], closed=True, fc="#fdd0a2", ec="#e6550d"))
+    ax.add_patch(FancyBboxPatch((4.55, 0.9), 0.9, 1.2, boxstyle="round,pad=0.05", fc="#e5f5e0", ec="#31a354"))
+    ax.text(3.0, 1.5, "encoder\n$f$", ha="center", va="center", fontsize=10)
+    ax.text(7.0, 1.5, "decoder\n$g$", ha="center", va="center", fontsize=10)
+    ax.text(5.0, 1.5, "$z$", ha="center", va="center", fontsize=13)
+    ax.text(5.0, 0.55, latent_label, ha="center", va="top", fontsize=8)
+    ax.text(0.9, 1.5, "$x$", ha="center", va="center", fontsize=15)
+    ax.text(9.1, 1.5, r"$\tilde x$", ha="center", va="center", fontsize=15)
+    for x_pos in (0.9, 9.1):
+        ax.text(x_pos, 0.95, image_label, ha="center", va="top", fontsize=8)
+    for start, end in [(1.3, 2.0), (4.0, 4.5), (5.5, 6.0), (8.0, 8.7)]:
+        ax.annotate("", xy=(end, 1.5), xytext=(start, 1.5), arrowprops=dict(arrowstyle="->", lw=1.2))
+    ax.text(5.0, 2.85, r"reconstruction loss $l(x, \tilde x) = \sum_j (x_j - \tilde x_j)^2$ compares the two ends",
+            ha="center", va="center", fontsize=9)
     return ax
