@@ -186,8 +186,9 @@ check_posterior_mean(posterior_mean)"""),
 같은 구조의 DAE 두 개를 $\sigma = 0.2$와 $\sigma = 0.8$에서 각각 학습하고(훈련 이미지 10,000장, 몇 에폭이면 됩니다),
 시험 이미지 1,000장으로 $\sigma = 0.1, 0.2, \dots, 0.9$에서의 평균 PSNR을 재어 한 그림에 그리십시오.
 
-어느 것이 맞습니까? (a) 작은 $\sigma$(0.2)로 학습한 DAE가 $\sigma = 0.8$에서 잃는 dB(0.8에서 학습한 DAE에 비해)가,
-큰 $\sigma$(0.8)로 학습한 DAE가 $\sigma = 0.2$에서 잃는 dB(0.2에서 학습한 DAE에 비해)보다 크다. (b) 그 반대이다."""),
+어느 것이 맞습니까? (a) 두 곡선이 교차한다: 각 DAE는 자기가 학습한 $\sigma$ 근처에서 다른 DAE보다 낫다.
+(b) 두 곡선이 교차하지 않는다: 한 DAE가 모든 $\sigma$에서 낫다. 답한 뒤, 가장 약한 잡음($\sigma = 0.1$)에서 DAE의 출력이
+오염된 입력 자체보다 PSNR이 높은지도 보십시오."""),
     ("code", """# your experiment here: two denoising autoencoders, trained at sigma = 0.2 and sigma = 0.8
 answer_4 = None   # "a" or "b"
 check_choice("03-4", answer_4)"""),
