@@ -351,3 +351,16 @@ def test_every_checker_in_the_sections_exists():
         for kind, source in cells:
             for name in re.findall(r"\b(check_\w+)\(", source):
                 assert hasattr(ex, name), (number, name)
+
+
+def test_solution_notebooks_pose_the_lessons_questions():
+    """One solution notebook per lesson, with every question of the lesson's section word for word."""
+    folder = tool.ROOT / "notebooks" / "solutions"
+    for number, cells in tool.LESSONS.items():
+        paths = sorted(folder.glob(f"{number}_*_solutions.ipynb"))
+        assert len(paths) == 1, (number, paths)
+        markdown = [c.source for c in nbformat.read(paths[0], as_version=4).cells if c.cell_type == "markdown"]
+        questions = [s for kind, s in cells if kind == "markdown" and s.startswith("### 연습문제")]
+        assert questions, number
+        for question in questions:
+            assert question.replace("### 연습문제", "## 연습문제", 1) in markdown, (number, question[:40])
