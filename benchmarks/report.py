@@ -80,26 +80,23 @@ def _model_rows(r: dict) -> list[str]:
                     f"{_fmt(d.get('images_per_second'), 0)} | {_fmt(None if tf is None else tf / 1e9, 4)} | "
                     f"{_fmt(g)} | {_fmt(pct)} | {quality} |")
 
-    ae = r.get("ae")
-    if ae:
-        row(f"AE, latent size p = {ae.get('latent_size')} (notebook 02)", ae,
-            f"test SSE/image {_fmt(ae.get('test_sse'), 2)} (PCA {_fmt(ae.get('pca_test_sse'), 2)})")
-    dae = r.get("dae")
-    if dae:
-        row(f"DAE, sigma {dae.get('sigma')} (notebook 03)", dae,
-            f"test PSNR {_fmt(dae.get('psnr'), 2)} dB (median filter {_fmt(dae.get('median_psnr'), 2)}, "
-            f"noisy {_fmt(dae.get('noisy_psnr'), 2)})")
-    vae = r.get("vae")
-    if vae:
-        row(f"VAE, latent size p = {vae.get('latent_size')} (notebook 04)", vae,
-            f"test ELBO {_fmt(vae.get('test_elbo'), 2)} nats")
-    a = _get(r, "anchors", "tf_cvae")
-    if a:
-        row("anchor: TF tutorial CVAE", a, f"test ELBO {_fmt(a.get('test_elbo'), 2)} nats")
-    k = _get(r, "anchors", "keras_dae")
-    if k:
-        row("anchor: Keras example DAE (same seconds as the DAE)", k,
-            f"test PSNR {_fmt(k.get('psnr'), 2)} dB")
+    table = (
+        (("ae",), lambda d: f"AE, latent size p = {d.get('latent_size')} (notebook 02)",
+         lambda d: f"test SSE/image {_fmt(d.get('test_sse'), 2)} (PCA {_fmt(d.get('pca_test_sse'), 2)})"),
+        (("dae",), lambda d: f"DAE, sigma {d.get('sigma')} (notebook 03)",
+         lambda d: f"test PSNR {_fmt(d.get('psnr'), 2)} dB (median filter {_fmt(d.get('median_psnr'), 2)}, "
+                   f"noisy {_fmt(d.get('noisy_psnr'), 2)})"),
+        (("vae",), lambda d: f"VAE, latent size p = {d.get('latent_size')} (notebook 04)",
+         lambda d: f"test ELBO {_fmt(d.get('test_elbo'), 2)} nats"),
+        (("anchors", "tf_cvae"), lambda d: "anchor: TF tutorial CVAE",
+         lambda d: f"test ELBO {_fmt(d.get('test_elbo'), 2)} nats"),
+        (("anchors", "keras_dae"), lambda d: "anchor: Keras example DAE (same seconds as the DAE)",
+         lambda d: f"test PSNR {_fmt(d.get('psnr'), 2)} dB"),
+    )
+    for path, label, quality in table:
+        d = _get(r, *path)
+        if d:
+            row(label(d), d, quality(d))
     return rows
 
 

@@ -142,7 +142,7 @@ def test_missing_source_error_says_what_was_tried_and_how_to_fix(tmp_path, monke
 
 
 def test_unknown_dataset_name():
-    with pytest.raises(ValueError, match="unknown data set 'cifar10'"):
+    with pytest.raises(ValueError, match="name is 'cifar10', an unknown data set"):
         data.load_dataset("cifar10")
 
 

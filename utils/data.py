@@ -77,8 +77,8 @@ def default_cache_dir() -> Path:
 
 
 def _check_name(name: str) -> None:
-    if name not in DATASETS:
-        raise ValueError(f"unknown data set {name!r}; expected one of {DATASETS}")
+    if not isinstance(name, str) or name not in DATASETS:
+        raise ValueError(f"name is {name!r}, an unknown data set; expected one of {', '.join(map(repr, DATASETS))}")
 
 
 def _sha256(a: np.ndarray) -> str:
@@ -88,6 +88,8 @@ def _sha256(a: np.ndarray) -> str:
 def verify(name: str, arrays: Arrays) -> None:
     """Raise ValueError unless ``arrays`` are exactly the real data set ``name``."""
     _check_name(name)
+    if not isinstance(arrays, dict):
+        raise TypeError(f"arrays is {type(arrays).__name__}; expected a dict with the keys {ARRAY_NAMES}")
     for key in ARRAY_NAMES:
         if key not in arrays:
             raise ValueError(f"{name}: array {key!r} is missing; expected {ARRAY_NAMES}")

@@ -319,8 +319,10 @@ def train_model(build_model: Callable[[], keras.Model], x, y=None, *, epochs: in
         if len(y) != len(x):
             raise ValueError(f"x has {len(x)} examples but y has {len(y)}; expected the same number")
     epochs = check_int(epochs, "epochs", minimum=1)
-    batch_size = check_int(recipes.BATCH_SIZE if batch_size is None else batch_size, "batch_size",
-                           minimum=1, maximum=len(x))
+    batch_size = check_int(recipes.BATCH_SIZE if batch_size is None else batch_size, "batch_size", minimum=1)
+    if batch_size > len(x):
+        raise ValueError(f"batch_size is {batch_size} but x holds {len(x)} examples; expected a batch size "
+                         f"of at most {len(x)}")
     learning_rate = check_number(recipes.LEARNING_RATE if learning_rate is None else learning_rate,
                                  "learning_rate", positive=True)
     schedule = check_choice(recipes.SCHEDULE if schedule is None else schedule, "schedule", SCHEDULES)

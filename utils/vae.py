@@ -323,13 +323,17 @@ def _check_pair(encoder, decoder) -> int:
     return p_enc
 
 
-def _check_eval_images(encoder, x) -> np.ndarray:
+def _check_evaluation(encoder, decoder, x, batch_size, seed) -> tuple[int, np.ndarray, int, np.random.Generator]:
+    """The estimators' common checks: (latent size p, images x, batch size, random generator)."""
+    batch_size = check_int(batch_size, "batch_size", minimum=1)
+    rng = np.random.default_rng(check_int(seed, "seed", minimum=0))
+    p = _check_pair(encoder, decoder)
     x = check_images(x, "x")
     expected = tuple(encoder.inputs[0].shape[1:])
     if tuple(x.shape[1:]) != expected:
         raise ValueError(f"x has shape {x.shape}; the encoder takes images of shape {expected}, "
                          f"expected (n, {', '.join(map(str, expected))})")
-    return x
+    return p, x, batch_size, rng
 
 
 def evaluate_elbo(encoder: keras.Model, decoder: keras.Model, x, n_samples: int = 1,
@@ -358,11 +362,7 @@ def evaluate_elbo(encoder: keras.Model, decoder: keras.Model, x, n_samples: int 
         encoder's input shape, or encoder and decoder of different latent sizes.
     """
     n_samples = check_int(n_samples, "n_samples", minimum=1)
-    batch_size = check_int(batch_size, "batch_size", minimum=1)
-    seed = check_int(seed, "seed", minimum=0)
-    p = _check_pair(encoder, decoder)
-    x = _check_eval_images(encoder, x)
-    rng = np.random.default_rng(seed)
+    p, x, batch_size, rng = _check_evaluation(encoder, decoder, x, batch_size, seed)
     out = np.empty(len(x))
     for start in range(0, len(x), batch_size):
         xb = x[start:start + batch_size]
@@ -414,11 +414,7 @@ def importance_sampled_log_likelihood(encoder: keras.Model, decoder: keras.Model
         As :func:`evaluate_elbo`, and for ``k`` below 1.
     """
     k = check_int(k, "k", minimum=1)
-    batch_size = check_int(batch_size, "batch_size", minimum=1)
-    seed = check_int(seed, "seed", minimum=0)
-    p = _check_pair(encoder, decoder)
-    x = _check_eval_images(encoder, x)
-    rng = np.random.default_rng(seed)
+    p, x, batch_size, rng = _check_evaluation(encoder, decoder, x, batch_size, seed)
     log_px, elbo = np.empty(len(x)), np.empty(len(x))
     for start in range(0, len(x), batch_size):
         xb = x[start:start + batch_size]
