@@ -1,0 +1,366 @@
+"""The exercise checkers (utils.exercises): each accepts the worked answer, names typical mistakes,
+says "not answered yet" for None / ... without raising, and the insert tool is idempotent."""
+
+import math
+from statistics import NormalDist
+
+import nbformat
+import numpy as np
+import pytest
+
+from tools import exercises as tool
+from utils import exercises as ex
+from utils.exercises import NOT_ANSWERED
+from utils.transpose_conv import conv_matrix
+
+K = np.arange(1, 10).reshape(3, 3)
+
+
+def verdict(check, *args, **kwargs):
+    result = check(*args, **kwargs)
+    assert isinstance(result, ex.Verdict)
+    return result.status, result.code
+
+
+def assert_right(check, *args, **kwargs):
+    assert verdict(check, *args, **kwargs) == ("right", "right")
+
+
+def assert_hint(code, check, *args, **kwargs):
+    assert verdict(check, *args, **kwargs) == ("wrong", code)
+
+
+# ------------------------------------------------------------------ unanswered cells never raise
+UNANSWERED_CALLS = [
+    (ex.check_conv_matrix_same, ()), (ex.check_transposed_conv_output, ()), (ex.check_stamp_function, ()),
+    (ex.check_nonzero_count, ()), (ex.check_flat_kernel_sizes, ()), (ex.check_sse_function, ()),
+    (ex.check_principal_cosines, ()), (ex.check_psnr_function, ()), (ex.check_posterior_mean, ()),
+    (ex.check_kl_number, ()), (ex.check_kl_diag_function, ()), (ex.check_logmeanexp, ()),
+    (ex.check_pca_error, (np.zeros((3, 2, 2)), 1)), (ex.check_clipped_noise_mean, (0.5,)),
+    (ex.check_elbo_gap, (np.ones((5, 2)), 0.5)),
+]
+
+
+@pytest.mark.parametrize("check, extra", UNANSWERED_CALLS, ids=lambda v: getattr(v, "__name__", ""))
+@pytest.mark.parametrize("answer", [None, ...], ids=["None", "Ellipsis"])
+def test_unanswered_prints_not_answered_yet(check, extra, answer, capsys):
+    result = check(answer, *extra)
+    assert result.status == "unanswered" and not result
+    out = capsys.readouterr().out
+    assert NOT_ANSWERED in out and out.count("\n") == 1
+
+
+def test_a_function_whose_body_is_still_ellipsis_counts_as_unanswered(capsys):
+    def todo(*args):
+        ...
+    for check in (ex.check_stamp_function, ex.check_sse_function, ex.check_principal_cosines,
+                  ex.check_psnr_function, ex.check_kl_diag_function, ex.check_logmeanexp):
+        assert check(todo).status == "unanswered"
+    assert capsys.readouterr().out.count(NOT_ANSWERED) == 6
+
+
+@pytest.mark.parametrize("question", sorted(ex._ANSWERS))
+def test_choice_unanswered(question):
+    assert ex.check_choice(question, None).status == "unanswered"
+
+
+def test_verdict_displays_nothing_in_a_notebook():
+    assert ex.Verdict("right", "right", "x")._ipython_display_() is None
+    assert bool(ex.Verdict("right", "right", "x")) and not ex.Verdict("wrong", "sign", "x")
+
+
+def test_messages_never_print_the_answer(capsys):
+    truth = conv_matrix(K, (4, 4), 2, "same")
+    ex.check_nonzero_count(1764)
+    ex.check_kl_number(14.11)
+    ex.check_posterior_mean(0.7)
+    out = capsys.readouterr().out
+    assert "1681" not in out and "1.417" not in out and "0.68" not in out
+    ex.check_conv_matrix_same(truth.T)
+    assert str(truth[1].tolist()) not in capsys.readouterr().out
+
+
+# ------------------------------------------------------------------ notebook 01
+def test_conv_matrix_same():
+    truth = conv_matrix(K, (4, 4), strides=2, padding="same")
+    assert_right(ex.check_conv_matrix_same, truth)
+    assert_right(ex.check_conv_matrix_same, truth.tolist())
+    assert_hint("transposed", ex.check_conv_matrix_same, truth.T)
+    assert_hint("flipped-kernel", ex.check_conv_matrix_same, conv_matrix(K[::-1, ::-1], (4, 4), 2, "same"))
+    assert_hint("shape", ex.check_conv_matrix_same, conv_matrix(K, (4, 4), 2, "valid"))
+    wrong = truth.copy()
+    wrong[0, 0] = 7
+    assert_hint("values", ex.check_conv_matrix_same, wrong)
+    assert_hint("not-numeric", ex.check_conv_matrix_same, "C")
+
+
+def test_conv_matrix_same_padding_on_the_wrong_side():
+    shifted = np.zeros((4, 16))
+    for row, (i, j) in enumerate([(0, 0), (0, 1), (1, 0), (1, 1)]):
+        for a in range(3):
+            for b in range(3):
+                r, c = 2 * i - 1 + a, 2 * j - 1 + b
+                if 0 <= r < 4 and 0 <= c < 4:
+                    shifted[row, 4 * r + c] = K[a, b]
+    assert_hint("padding-side", ex.check_conv_matrix_same, shifted)
+
+
+def test_transposed_conv_output():
+    C = conv_matrix(K, (4, 4), 2, "same")
+    up = (C.T @ np.array([1, 2, 3, 4])).reshape(4, 4)
+    assert_right(ex.check_transposed_conv_output, up)
+    assert_hint("transposed", ex.check_transposed_conv_output, up.T)
+    assert_hint("shape", ex.check_transposed_conv_output, up.ravel())
+    assert_hint("shape", ex.check_transposed_conv_output, C @ np.arange(16))
+    flipped = conv_matrix(K[::-1, ::-1], (4, 4), 2, "same")
+    assert_hint("flipped-kernel", ex.check_transposed_conv_output, (flipped.T @ np.array([1, 2, 3, 4])).reshape(4, 4))
+
+
+def stamp(y, kernel, stride, add=True):
+    (h, w), (mh, mw) = y.shape, kernel.shape
+    out = np.zeros(((h - 1) * stride + mh, (w - 1) * stride + mw))
+    for i in range(h):
+        for j in range(w):
+            window = (slice(i * stride, i * stride + mh), slice(j * stride, j * stride + mw))
+            out[window] = out[window] + y[i, j] * kernel if add else y[i, j] * kernel
+    return out
+
+
+def test_stamp_function():
+    assert_right(ex.check_stamp_function, stamp)
+    assert_hint("overwrite", ex.check_stamp_function, lambda y, k, s: stamp(y, k, s, add=False))
+    assert_hint("flipped-kernel", ex.check_stamp_function, lambda y, k, s: stamp(y, k[::-1, ::-1], s))
+    assert_hint("shape", ex.check_stamp_function, lambda y, k, s: stamp(y, k, 1))
+    assert_hint("raised", ex.check_stamp_function, lambda y, k, s: 1 / 0)
+    assert_hint("not-callable", ex.check_stamp_function, np.zeros(3))
+
+
+def test_nonzero_count():
+    truth = int(np.count_nonzero(conv_matrix(np.ones((3, 3)), (28, 28), 2, "same")))
+    assert_right(ex.check_nonzero_count, truth)
+    assert_hint("padding-ignored", ex.check_nonzero_count, 196 * 9)
+    assert_hint("input-pixels", ex.check_nonzero_count, 784 * 9)
+    assert_hint("per-axis", ex.check_nonzero_count, 40 ** 2)
+    assert_hint("not-integer", ex.check_nonzero_count, 1681.5)
+
+
+def test_flat_kernel_sizes():
+    assert_right(ex.check_flat_kernel_sizes, [3, 6, 9], stride=3)
+    assert_right(ex.check_flat_kernel_sizes, np.array([2, 4, 6, 8]), stride=2)
+    assert_hint("reversed", ex.check_flat_kernel_sizes, [2, 4, 5, 7, 8], stride=3)
+    assert_hint("partial", ex.check_flat_kernel_sizes, [3, 6], stride=3)
+    assert_hint("range", ex.check_flat_kernel_sizes, [3, 6, 9, 12], stride=3)
+
+
+# ------------------------------------------------------------------ notebook 02
+@pytest.fixture(scope="module")
+def images():
+    rng = np.random.default_rng(0)
+    basis = rng.random((6, 8, 8, 1))
+    return (rng.random((300, 6)) @ basis.reshape(6, -1)).reshape(300, 8, 8, 1) + 0.05 * rng.random((300, 8, 8, 1))
+
+
+def test_pca_error(images):
+    flat = images.reshape(len(images), -1)
+    centred = flat - flat.mean(axis=0)
+    eig = np.linalg.eigvalsh(centred.T @ centred / len(flat))[::-1]
+    assert_right(ex.check_pca_error, eig[3:].sum(), images, 3)
+    # the measured reconstruction error of the projection is the same number
+    V = np.linalg.eigh(centred.T @ centred)[1][:, ::-1][:, :3]
+    measured = np.mean(np.sum((centred - centred @ V @ V.T) ** 2, axis=1))
+    assert_right(ex.check_pca_error, measured, images, 3)
+    assert_hint("kept", ex.check_pca_error, eig[:3].sum(), images, 3)
+    assert_hint("mean-not-sum", ex.check_pca_error, eig[3:].sum() / 64, images, 3)
+    assert_hint("total", ex.check_pca_error, eig[3:].sum() * len(images), images, 3)
+    assert_hint("sign", ex.check_pca_error, -1.0, images, 3)
+
+
+def test_sse_function():
+    assert_right(ex.check_sse_function, lambda x, t: np.sum((x - t) ** 2, axis=(1, 2, 3)))
+    assert_hint("mean-not-sum", ex.check_sse_function, lambda x, t: np.mean((x - t) ** 2, axis=(1, 2, 3)))
+    assert_hint("batch-sum", ex.check_sse_function, lambda x, t: np.sum((x - t) ** 2))
+    assert_hint("batch-mean", ex.check_sse_function, lambda x, t: np.mean(np.sum((x - t) ** 2, axis=(1, 2, 3))))
+    assert_hint("norm", ex.check_sse_function, lambda x, t: np.sqrt(np.sum((x - t) ** 2, axis=(1, 2, 3))))
+    assert_hint("axis", ex.check_sse_function, lambda x, t: np.sum((x - t) ** 2, axis=0))
+
+
+def cosines(A, B):
+    return np.linalg.svd(np.linalg.qr(A)[0].T @ np.linalg.qr(B)[0], compute_uv=False)
+
+
+def test_principal_cosines():
+    assert_right(ex.check_principal_cosines, cosines)
+    assert_right(ex.check_principal_cosines, lambda A, B: cosines(A, B)[::-1])      # any order
+    assert_hint("not-orthonormal", ex.check_principal_cosines, lambda A, B: np.linalg.svd(A.T @ B, compute_uv=False))
+    assert_hint("angles", ex.check_principal_cosines, lambda A, B: np.arccos(np.clip(cosines(A, B), 0, 1)))
+    assert_hint("matrix", ex.check_principal_cosines, lambda A, B: np.linalg.qr(A)[0].T @ np.linalg.qr(B)[0])
+
+
+# ------------------------------------------------------------------ notebook 03
+def test_clipped_noise_mean():
+    sigma = 0.5
+    std = NormalDist()
+    formula = sigma * (std.pdf(0) - std.pdf(1 / sigma)) + 1 - std.cdf(1 / sigma)
+    draws = np.clip(sigma * np.random.default_rng(0).standard_normal(2_000_000), 0, 1)
+    assert abs(draws.mean() - formula) < 1e-3            # the formula is what clipping does
+    assert_right(ex.check_clipped_noise_mean, formula, sigma)
+    assert_hint("no-clip", ex.check_clipped_noise_mean, 0.0, sigma)
+    assert_hint("upper-clip", ex.check_clipped_noise_mean, sigma * std.pdf(0), sigma)
+    assert_hint("range", ex.check_clipped_noise_mean, 1.3, sigma)
+    with pytest.raises(ValueError, match="sigma"):
+        ex.check_clipped_noise_mean(0.2, -1.0)
+
+
+def mean_psnr(clean, estimate):
+    mse = np.mean((clean.astype(np.float64) - estimate).reshape(len(clean), -1) ** 2, axis=1)
+    return float(np.mean(10 * np.log10(1 / mse)))
+
+
+def test_psnr_function():
+    from utils.metrics import psnr
+    assert_right(ex.check_psnr_function, mean_psnr)
+    assert_right(ex.check_psnr_function, lambda c, e: psnr(c, e))       # the library's own function agrees
+    assert_hint("mse-first", ex.check_psnr_function, lambda c, e: 10 * np.log10(1 / np.mean((c - e) ** 2)))
+    assert_hint("factor-20", ex.check_psnr_function, lambda c, e: 2 * mean_psnr(c, e))
+    assert_hint("sign", ex.check_psnr_function, lambda c, e: -mean_psnr(c, e))
+    assert_hint("per-image", ex.check_psnr_function,
+                lambda c, e: 10 * np.log10(1 / np.mean((c - e).reshape(len(c), -1) ** 2, axis=1)))
+
+
+def test_posterior_mean():
+    c, s = 0.7, 0.5
+    like0, like1 = NormalDist(0, s).pdf(c), NormalDist(1, s).pdf(c)
+    truth = like1 / (like0 + like1)
+    rng = np.random.default_rng(1)
+    x = rng.integers(0, 2, size=4_000_000)
+    near = np.abs(x + s * rng.standard_normal(x.size) - c) < 0.01
+    assert abs(x[near].mean() - truth) < 0.01              # Monte Carlo agrees with the closed form
+    assert_right(ex.check_posterior_mean, truth)
+    assert_hint("observation", ex.check_posterior_mean, 0.7)
+    assert_hint("map", ex.check_posterior_mean, 1)
+    assert_hint("sd-not-variance", ex.check_posterior_mean, 1 / (1 + math.exp(-0.2 / 0.5)))
+    assert_hint("sign", ex.check_posterior_mean, 1 - truth)
+
+
+# ------------------------------------------------------------------ notebook 04
+def test_kl_number():
+    truth = math.log(2 / 0.5) + (0.25 + 4) / 8 - 0.5
+    z = np.random.default_rng(2).normal(1.0, 0.5, size=1_000_000)
+    mc = np.mean((-np.log(0.5) - (z - 1) ** 2 / 0.5) - (-np.log(2.0) - (z + 1) ** 2 / 8))
+    assert abs(mc - truth) < 5e-3
+    assert_right(ex.check_kl_number, truth)
+    assert_right(ex.check_kl_number, round(truth, 3))
+    assert_hint("swapped", ex.check_kl_number, math.log(0.5 / 2) + (4 + 4) / 0.5 - 0.5)
+    assert_hint("missing-half", ex.check_kl_number, truth + 0.5)
+    assert_hint("log-variance", ex.check_kl_number, math.log(4 / 0.25) + (0.25 + 4) / 8 - 0.5)
+    assert_hint("negative", ex.check_kl_number, -0.3)
+
+
+def kl_diag(mq, lq, mp, lp):
+    return 0.5 * np.sum(lp - lq + (np.exp(lq) + (mq - mp) ** 2) / np.exp(lp) - 1, axis=-1)
+
+
+def test_kl_diag_function():
+    from utils.vae import kl_divergence
+    assert_right(ex.check_kl_diag_function, kl_diag)
+    mu, lv = np.array([[1.0, -0.5]]), np.array([[-1.0, 0.5]])
+    assert np.allclose(kl_diag(mu, lv, 0 * mu, 0 * lv), kl_divergence(mu, lv))   # the inference loss of the lesson
+    assert_hint("swapped", ex.check_kl_diag_function, lambda mq, lq, mp, lp: kl_diag(mp, lp, mq, lq))
+    assert_hint("mean-not-sum", ex.check_kl_diag_function, lambda mq, lq, mp, lp: kl_diag(mq, lq, mp, lp) / mq.shape[1])
+    assert_hint("per-coordinate", ex.check_kl_diag_function,
+                lambda mq, lq, mp, lp: 0.5 * (lp - lq + (np.exp(lq) + (mq - mp) ** 2) / np.exp(lp) - 1))
+    assert_hint("log-sd", ex.check_kl_diag_function, lambda mq, lq, mp, lp: kl_diag(mq, 2 * lq, mp, 2 * lp))
+
+
+def test_elbo_gap():
+    rng = np.random.default_rng(4)
+    W, s = rng.normal(size=(5, 2)), 0.5
+    precision = np.eye(2) + W.T @ W / s**2
+    cov = np.linalg.inv(precision)
+    rho = cov[0, 1] / math.sqrt(cov[0, 0] * cov[1, 1])
+    truth = -0.5 * math.log(1 - rho**2)
+    # the best diagonal q's KL to the exact posterior, computed from the KL formula, is the same number
+    D = np.diag(1 / np.diag(precision))
+    kl = 0.5 * (np.trace(precision @ D) - 2 + np.linalg.slogdet(cov)[1] - np.linalg.slogdet(D)[1])
+    assert math.isclose(kl, truth, rel_tol=1e-9)
+    assert_right(ex.check_elbo_gap, truth, W, s)
+    assert_hint("sign", ex.check_elbo_gap, -truth, W, s)
+    assert_hint("missing-half", ex.check_elbo_gap, 2 * truth, W, s)
+    assert_hint("zero", ex.check_elbo_gap, 0.0, W, s)
+    assert_hint("negative", ex.check_elbo_gap, -23.4, W, s)
+
+
+def test_logmeanexp():
+    def good(a, axis):
+        top = np.max(a, axis=axis, keepdims=True)
+        return np.squeeze(top, axis=axis) + np.log(np.mean(np.exp(a - top), axis=axis))
+    assert_right(ex.check_logmeanexp, good)
+    assert_hint("underflow", ex.check_logmeanexp, lambda a, axis: np.log(np.mean(np.exp(a), axis=axis)))
+    assert_hint("mean-of-logs", ex.check_logmeanexp, lambda a, axis: np.mean(a, axis=axis))
+    assert_hint("missing-1/K", ex.check_logmeanexp, lambda a, axis: good(a, axis) + np.log(a.shape[axis]))
+    assert_hint("axis", ex.check_logmeanexp, lambda a, axis: good(a, 0))
+
+
+# ------------------------------------------------------------------ multiple choice
+def test_choices_accept_one_letter_and_reject_the_others():
+    for question, (letters, _) in ex._ANSWERS.items():
+        statuses = [ex.check_choice(question, letter).status for letter in letters]
+        assert statuses.count("right") == 1, question
+        right = letters[statuses.index("right")]
+        assert ex.check_choice(question, f" ({right.upper()}) ").status == "right"
+        assert ex.check_choice(question, "z").code == "not-a-choice"
+    with pytest.raises(ValueError, match="question"):
+        ex.check_choice("09-9", "a")
+
+
+# ------------------------------------------------------------------ the insert tool
+@pytest.mark.parametrize("minor", [4, 5])
+def test_insert_appends_then_replaces_idempotently(tmp_path, minor):
+    for number in tool.LESSONS:
+        nb = nbformat.v4.new_notebook()
+        nb.nbformat_minor = minor
+        nb.cells = [nbformat.v4.new_markdown_cell(f"# {number}"), nbformat.v4.new_code_cell("x = 1")]
+        if minor < 5:
+            for cell in nb.cells:
+                cell.pop("id", None)
+        nbformat.write(nb, tmp_path / f"{number}_lesson.ipynb")
+    assert len(tool.insert(tmp_path)) == 4 and tool.check(tmp_path) == []
+    first = (tmp_path / "02_lesson.ipynb").read_text(encoding="utf-8")
+    assert tool.insert(tmp_path) == []                                   # idempotent
+    assert (tmp_path / "02_lesson.ipynb").read_text(encoding="utf-8") == first
+    nb = nbformat.read(tmp_path / "02_lesson.ipynb", as_version=4)
+    nbformat.validate(nb)
+    assert [c.source for c in nb.cells[:2]] == ["# 02", "x = 1"]       # the lesson itself is untouched
+    assert nb.cells[2].source.startswith(tool.TITLE)
+    nb.cells[4].source = "edited by hand"                              # a stale section is replaced whole
+    nb.cells.append(nbformat.v4.new_code_cell("extra"))
+    nbformat.write(nb, tmp_path / "02_lesson.ipynb")
+    assert tool.check(tmp_path) == ["02_lesson.ipynb"]
+    assert tool.insert(tmp_path) == ["02_lesson.ipynb"]
+    assert (tmp_path / "02_lesson.ipynb").read_text(encoding="utf-8") == first
+
+
+def test_insert_names_a_missing_lesson(tmp_path):
+    with pytest.raises(FileNotFoundError, match="01_"):
+        tool.insert(tmp_path)
+
+
+def test_every_checker_in_the_sections_exists():
+    import re
+    for number, cells in tool.LESSONS.items():
+        for kind, source in cells:
+            for name in re.findall(r"\b(check_\w+)\(", source):
+                assert hasattr(ex, name), (number, name)
+
+
+def test_solution_notebooks_pose_the_lessons_questions():
+    """One solution notebook per lesson, with every question of the lesson's section word for word."""
+    folder = tool.ROOT / "notebooks" / "solutions"
+    for number, cells in tool.LESSONS.items():
+        paths = sorted(folder.glob(f"{number}_*_solutions.ipynb"))
+        assert len(paths) == 1, (number, paths)
+        markdown = [c.source for c in nbformat.read(paths[0], as_version=4).cells if c.cell_type == "markdown"]
+        questions = [s for kind, s in cells if kind == "markdown" and s.startswith("### 연습문제")]
+        assert questions, number
+        for question in questions:
+            assert question.replace("### 연습문제", "## 연습문제", 1) in markdown, (number, question[:40])
