@@ -127,7 +127,7 @@ def test_inline_autoencoder_agrees_with_utils(inline_autoencoder, keras_module, 
     np.testing.assert_allclose(np.asarray(other(x)), np.asarray(library(x)), rtol=1e-5, atol=1e-5)
 
 
-# ---------------------------------------------------------------- notebook 04: the KL term and the sampling layer
+# ---------------------------------------------------------------- notebook 04: the VAE, piece by piece
 VAE_NOTEBOOK = "04_variational_autoencoder.ipynb"
 
 
@@ -171,6 +171,101 @@ def test_inline_sampling_layer_agrees_with_utils(keras_module):
         a, b = InlineSampling(seed=seed), Sampling(seed=seed)
         for _ in range(3):  # successive calls advance both seed generators alike
             np.testing.assert_array_equal(np.asarray(a([mu, log_var])), np.asarray(b([mu, log_var])))
+
+
+def _vae_namespace(keras) -> dict:
+    """Notebook 04's inline pieces, each taken from its own cell, as the namespace its model class sees."""
+    ns = {"keras": keras, "layers": keras.layers}
+    ns["Sampling"] = inline_class(VAE_NOTEBOOK, "Sampling", ns)
+    ns["kl_term"] = inline_function(VAE_NOTEBOOK, "kl_term", ns)
+    ns["bernoulli_log_lik"] = inline_function(VAE_NOTEBOOK, "bernoulli_log_lik", ns)
+    return ns
+
+
+def _binary_images(n: int, seed: int) -> np.ndarray:
+    return (np.random.default_rng(seed).random((n, 28, 28, 1)) < 0.15).astype(np.float32)
+
+
+def test_inline_bernoulli_log_lik_agrees_with_utils(keras_module):
+    from utils.vae import bernoulli_log_likelihood
+
+    inline = _vae_namespace(keras_module)["bernoulli_log_lik"]
+    x = _binary_images(40, 8)
+    logits = np.random.default_rng(9).normal(scale=3.0, size=x.shape).astype(np.float32)
+    got = np.asarray(inline(x, logits))
+    assert got.shape == (40,) and np.all(got < 0)
+    np.testing.assert_allclose(got, np.asarray(bernoulli_log_likelihood(x, logits)), rtol=1e-6)
+    # logits 0 give every pixel probability 1/2: log p = -784 log 2 for any image
+    np.testing.assert_allclose(np.asarray(inline(x, np.zeros_like(x))), -784 * np.log(2.0), rtol=1e-6)
+
+
+@pytest.mark.parametrize("p", [2, 16])
+def test_inline_encoder_and_decoder_match_utils(keras_module, p):
+    from utils import vae
+
+    keras = keras_module
+    ns = _vae_namespace(keras)
+    build_encoder = inline_function(VAE_NOTEBOOK, "build_encoder", ns)
+    build_decoder = inline_function(VAE_NOTEBOOK, "build_decoder", ns)
+    for inline_build, library_build, x in [(build_encoder, vae.build_encoder, _binary_images(16, 1)),
+                                           (build_decoder, vae.build_decoder,
+                                            np.random.default_rng(2).normal(size=(16, p)).astype(np.float32))]:
+        keras.utils.set_random_seed(21)
+        ours = inline_build(p)
+        keras.utils.set_random_seed(21)
+        theirs = library_build(p)
+        assert ours.name == theirs.name
+        assert [type(layer).__name__ for layer in ours.layers] == [type(layer).__name__ for layer in theirs.layers]
+        assert [tuple(layer.output.shape) for layer in ours.layers] == [tuple(layer.output.shape) for layer in theirs.layers]
+        named = {"x", "mu", "log_var", "z", "logits"}
+        assert ({layer.name for layer in ours.layers} & named) == ({layer.name for layer in theirs.layers} & named)
+        assert ours.count_params() == theirs.count_params()
+        for u, v in zip(ours.get_weights(), theirs.get_weights(), strict=True):  # same seed, same weights
+            np.testing.assert_array_equal(u, v)
+        out_ours, out_theirs = ours(x), theirs(x)
+        if not isinstance(out_ours, (list, tuple)):
+            out_ours, out_theirs = [out_ours], [out_theirs]
+        for u, v in zip(out_ours, out_theirs, strict=True):
+            np.testing.assert_allclose(keras.ops.convert_to_numpy(u), keras.ops.convert_to_numpy(v),
+                                       rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("p", [2, 16])
+def test_inline_vae_gives_the_utils_loss_and_training_step(keras_module, p):
+    from utils.vae import build_vae
+
+    import tensorflow as tf
+
+    keras = keras_module
+    ns = _vae_namespace(keras)
+    ns["build_encoder"] = inline_function(VAE_NOTEBOOK, "build_encoder", ns)
+    ns["build_decoder"] = inline_function(VAE_NOTEBOOK, "build_decoder", ns)
+    InlineVAE = inline_class(VAE_NOTEBOOK, "VAE", ns)
+    keras.utils.set_random_seed(11)
+    ours = InlineVAE(ns["build_encoder"](p), ns["build_decoder"](p), seed=11)
+    keras.utils.set_random_seed(11)
+    theirs = build_vae(p, seed=11)
+    x = _binary_images(64, 3)
+    out_ours, out_theirs = ours(x), theirs(x)  # (logits, mu, log_var), with the same draw of z
+    for u, v in zip(out_ours, out_theirs, strict=True):
+        np.testing.assert_allclose(keras.ops.convert_to_numpy(u), keras.ops.convert_to_numpy(v), rtol=1e-6, atol=1e-6)
+    loss_ours = float(ours.compute_loss(x, y_pred=out_ours))
+    loss_theirs = float(theirs.compute_loss(x, y_pred=out_theirs))
+    assert 300 < loss_ours < 800  # near 784 log 2 = 543 nats per image before training
+    np.testing.assert_allclose(loss_ours, loss_theirs, rtol=1e-6)
+    assert [m.name for m in ours.metrics] == [m.name for m in theirs.metrics] == ["loss", "reconstruction", "kl"]
+    for m_ours, m_theirs in zip(ours.metrics, theirs.metrics):
+        np.testing.assert_allclose(float(m_ours.result()), float(m_theirs.result()), rtol=1e-6)
+    # one training step (forward, loss, gradient, Adam) moves both models to the same weights
+    before = [w.copy() for w in ours.get_weights()]
+    for model in (ours, theirs):
+        optimizer = keras.optimizers.Adam(learning_rate=1e-3)
+        with tf.GradientTape() as tape:
+            loss = model.compute_loss(x, y_pred=model(x, training=True))
+        optimizer.apply(tape.gradient(loss, model.trainable_weights), model.trainable_weights)
+    for u, v in zip(ours.get_weights(), theirs.get_weights(), strict=True):
+        np.testing.assert_allclose(u, v, rtol=1e-5, atol=1e-6)
+    assert not all(np.array_equal(u, w) for u, w in zip(ours.get_weights(), before))
 
 
 # ---------------------------------------------------------------- notebook 03: the corruptions
