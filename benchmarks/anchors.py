@@ -5,7 +5,7 @@ reference setups, trained on the same data in the same run:
 
 - :class:`TutorialCVAE`, the convolutional VAE of TensorFlow's generative
   tutorial ("Convolutional Variational Autoencoder"): encoder Conv2D 32 and 64
-  (3x3, stride 2, relu, no padding), Flatten, Dense to ``2 * latent_dim``
+  (3x3, stride 2, relu, no padding), Flatten, Dense to ``2 * latent_size``
   (mean and log-variance); decoder Dense 7x7x32 (relu), Reshape,
   Conv2DTranspose 64 and 32 (3x3, stride 2, same, relu), Conv2DTranspose 1
   (3x3, stride 1, same) giving Bernoulli logits; latent 2; Adam 1e-4;
@@ -29,45 +29,32 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-TF_CVAE_SETTINGS = {"latent_dim": 2, "learning_rate": 1e-4, "batch_size": 32, "epochs": 10,
-                    "binarize_threshold": 0.5}
+from utils.vae import LOG_2PI, bernoulli_log_likelihood
+
+TF_CVAE_SETTINGS = {"latent_size": 2, "learning_rate": 1e-4, "batch_size": 32, "epochs": 10}
 KERAS_DAE_SETTINGS = {"batch_size": 128, "loss": "binary_crossentropy", "optimizer": "adam"}
-
-_LOG_2PI = math.log(2.0 * math.pi)
-
-
-def binarize(images, threshold: float = 0.5) -> np.ndarray:
-    """Pixels above ``threshold`` become 1.0, the rest 0.0 (float32)."""
-    return (np.asarray(images) > threshold).astype("float32")
 
 
 def _log_normal(z, mean, logvar):
     """Log density of a diagonal normal at ``z``, summed over the latent axis."""
-    return ops.sum(-0.5 * ((z - mean) ** 2 * ops.exp(-logvar) + logvar + _LOG_2PI), axis=-1)
+    return ops.sum(-0.5 * ((z - mean) ** 2 * ops.exp(-logvar) + logvar + LOG_2PI), axis=-1)
 
 
-def _bernoulli_log_likelihood(x, logits):
-    """``log p(x|z)`` of Bernoulli pixels with the given logits, summed over each image."""
-    # log p = x * logits - softplus(logits), written stably
-    per_pixel = x * logits - ops.softplus(logits)
-    return ops.sum(ops.reshape(per_pixel, (ops.shape(per_pixel)[0], -1)), axis=-1)
-
-
-def build_tf_cvae_encoder(latent_dim: int = 2) -> keras.Model:
-    """The tutorial's encoder: image -> concatenated (mean, log-variance), ``2 * latent_dim`` values."""
+def build_tf_cvae_encoder(latent_size: int = 2) -> keras.Model:
+    """The tutorial's encoder: image -> concatenated (mean, log-variance), ``2 * latent_size`` values."""
     return keras.Sequential([
         keras.Input((28, 28, 1)),
         layers.Conv2D(32, 3, strides=2, activation="relu"),
         layers.Conv2D(64, 3, strides=2, activation="relu"),
         layers.Flatten(),
-        layers.Dense(2 * latent_dim),
+        layers.Dense(2 * latent_size),
     ], name="tf_cvae_encoder")
 
 
-def build_tf_cvae_decoder(latent_dim: int = 2) -> keras.Model:
+def build_tf_cvae_decoder(latent_size: int = 2) -> keras.Model:
     """The tutorial's decoder: z -> 28x28x1 Bernoulli logits."""
     return keras.Sequential([
-        keras.Input((latent_dim,)),
+        keras.Input((latent_size,)),
         layers.Dense(7 * 7 * 32, activation="relu"),
         layers.Reshape((7, 7, 32)),
         layers.Conv2DTranspose(64, 3, strides=2, padding="same", activation="relu"),
@@ -84,19 +71,19 @@ class TutorialCVAE(keras.Model):
     :meth:`decode` returns logits (``apply_sigmoid=True`` for probabilities).
     """
 
-    def __init__(self, latent_dim: int = 2, **kwargs):
+    def __init__(self, latent_size: int = 2, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(latent_dim, bool) or not isinstance(latent_dim, int) or latent_dim < 1:
-            raise ValueError(f"latent_dim is {latent_dim!r}; expected an int >= 1")
-        self.latent_dim = latent_dim
-        self.encoder = build_tf_cvae_encoder(latent_dim)
-        self.decoder = build_tf_cvae_decoder(latent_dim)
+        if isinstance(latent_size, bool) or not isinstance(latent_size, int) or latent_size < 1:
+            raise ValueError(f"latent_size is {latent_size!r}; expected an int >= 1")
+        self.latent_size = latent_size
+        self.encoder = build_tf_cvae_encoder(latent_size)
+        self.decoder = build_tf_cvae_decoder(latent_size)
         self.seed_generator = keras.random.SeedGenerator(0)
         self.loss_tracker = keras.metrics.Mean(name="loss")
 
     def encode(self, x):
         stats = self.encoder(x)
-        return stats[:, : self.latent_dim], stats[:, self.latent_dim:]
+        return stats[:, : self.latent_size], stats[:, self.latent_size:]
 
     def reparameterize(self, mean, logvar):
         eps = keras.random.normal(ops.shape(mean), seed=self.seed_generator)
@@ -115,7 +102,7 @@ class TutorialCVAE(keras.Model):
         mean, logvar = self.encode(x)
         z = self.reparameterize(mean, logvar)
         logits = self.decode(z)
-        log_px_z = _bernoulli_log_likelihood(x, logits)
+        log_px_z = bernoulli_log_likelihood(x, logits)
         log_pz = _log_normal(z, ops.zeros_like(z), ops.zeros_like(z))
         log_qz_x = _log_normal(z, mean, logvar)
         return log_px_z + log_pz - log_qz_x
@@ -141,43 +128,11 @@ class TutorialCVAE(keras.Model):
         return {"loss": self.loss_tracker.result()}
 
 
-def build_tf_cvae(latent_dim: int = 2) -> TutorialCVAE:
+def build_tf_cvae(latent_size: int = 2) -> TutorialCVAE:
     """A new, built :class:`TutorialCVAE` (not compiled)."""
-    model = TutorialCVAE(latent_dim)
+    model = TutorialCVAE(latent_size)
     model(np.zeros((1, 28, 28, 1), "float32"))
     return model
-
-
-def analytic_elbo(encode, decode_logits, x, batch_size: int = 1000, seed: int = 0) -> float:
-    """Mean test ELBO with the KL term in closed form and one reparameterized draw per image.
-
-    ``ELBO(x) = E_q[log p(x|z)] - KL(q(z|x) || N(0, I))``, the reconstruction term
-    estimated with one draw ``z = mu + sigma * eps``, Bernoulli pixels.
-
-    Parameters
-    ----------
-    encode : function ``x -> (mean, logvar)``.
-    decode_logits : function ``z -> logits`` of the Bernoulli pixels.
-    x : images in [0, 1] (binarized by the caller if wanted), shape (n, 28, 28, 1).
-    batch_size : images per evaluation batch.
-    seed : seed of the draws, so repeated evaluations agree.
-
-    Returns
-    -------
-    float
-        Mean ELBO per image, in nats (higher is better).
-    """
-    x = np.asarray(x, dtype="float32")
-    rng = np.random.default_rng(seed)
-    total = 0.0
-    for start in range(0, len(x), batch_size):
-        xb = x[start:start + batch_size]
-        mean, logvar = (np.asarray(t) for t in encode(xb))
-        z = mean + np.exp(0.5 * logvar) * rng.standard_normal(mean.shape).astype("float32")
-        log_px_z = np.asarray(_bernoulli_log_likelihood(xb, decode_logits(z)))
-        kl = -0.5 * np.sum(1.0 + logvar - mean ** 2 - np.exp(logvar), axis=-1)
-        total += float(np.sum(log_px_z - kl))
-    return total / len(x)
 
 
 def build_keras_dae() -> keras.Model:
@@ -249,14 +204,14 @@ def train_keras_dae(x_noisy, x_clean, seconds: float, seed: int = 0, max_epochs:
 def train_tf_cvae(x_train_binary, epochs: int = TF_CVAE_SETTINGS["epochs"],
                   batch_size: int = TF_CVAE_SETTINGS["batch_size"],
                   learning_rate: float = TF_CVAE_SETTINGS["learning_rate"],
-                  latent_dim: int = TF_CVAE_SETTINGS["latent_dim"], seed: int = 0,
+                  latent_size: int = TF_CVAE_SETTINGS["latent_size"], seed: int = 0,
                   callbacks: list | None = None) -> dict:
     """Train the tutorial's CVAE with its published settings; return model, seconds and history.
 
     Parameters
     ----------
     x_train_binary : training images binarized at 0.5, shape (n, 28, 28, 1).
-    epochs, batch_size, learning_rate, latent_dim : the tutorial's settings by default.
+    epochs, batch_size, learning_rate, latent_size : the tutorial's settings by default.
     seed : seed set right before the model is built.
     callbacks : extra Keras callbacks for ``fit``.
 
@@ -269,7 +224,7 @@ def train_tf_cvae(x_train_binary, epochs: int = TF_CVAE_SETTINGS["epochs"],
 
     x = np.asarray(x_train_binary, "float32")
     keras.utils.set_random_seed(seed)
-    model = build_tf_cvae(latent_dim)
+    model = build_tf_cvae(latent_size)
     model.compile(optimizer=keras.optimizers.Adam(learning_rate))
     # fed as in the tutorial: the whole training set shuffled every epoch, then batched
     data = tf.data.Dataset.from_tensor_slices(x).shuffle(len(x), seed=seed).batch(int(batch_size))
@@ -283,11 +238,11 @@ def train_tf_cvae(x_train_binary, epochs: int = TF_CVAE_SETTINGS["epochs"],
 def split_encoder(model: TutorialCVAE) -> keras.Model:
     """A view of the CVAE's encoder with two outputs, ``[mean, logvar]`` (weights shared).
 
-    The tutorial's encoder ends in one Dense layer of ``2 * latent_dim`` units; the
+    The tutorial's encoder ends in one Dense layer of ``2 * latent_size`` units; the
     project's ELBO evaluation (``utils.vae.evaluate_elbo``) takes an encoder with the
     two outputs separately.
     """
     enc = model.encoder
-    p = model.latent_dim
+    p = model.latent_size
     stats = enc.outputs[0]
     return keras.Model(enc.inputs[0], [stats[:, :p], stats[:, p:]], name="tf_cvae_encoder_split")

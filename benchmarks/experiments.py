@@ -26,7 +26,6 @@ where compilation (XLA) shows.
 from __future__ import annotations
 
 import argparse
-import inspect
 import json
 import os
 import statistics
@@ -34,6 +33,9 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from utils import recipes
+from utils.offline import atomic_write_text
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -44,8 +46,10 @@ HELPED_LOSS_CHANGE = 0.02
 HELPED_LOSS_GAIN = -0.05   # or: 5 % lower final loss ...
 HELPED_MIN_SPEED = 0.95    # ... at no more than 5 % lower speed
 
-# Keys passed to the training function when not None (None = its own default), and process-level settings.
-TRAIN_KNOBS = ("batch_size", "jit_compile", "steps_per_execution", "pipeline", "schedule")
+# Keys passed to the training function (TRAIN_KNOBS) or its TrainOptions (OPTION_KNOBS) when not None
+# (None = its own default), and process-level settings.
+TRAIN_KNOBS = ("batch_size", "schedule")
+OPTION_KNOBS = ("jit_compile", "steps_per_execution", "pipeline")
 BASE = {"model": "ae", "images": 24000, "epochs": 4, "batch_size": None, "jit_compile": None,
         "steps_per_execution": None, "pipeline": None, "schedule": None, "onednn": None,
         "precision": "float32", "intra": None, "inter": None, "seed": 0}
@@ -123,18 +127,18 @@ def run_config(cfg: dict) -> dict:
     (x_train, _), _ = load_dataset("mnist")
     x = x_train[: int(cfg["images"])]
     if cfg["model"] == "ae":
-        from utils.models import build_autoencoder
+        from utils.autoencoder import build_autoencoder
 
         def build():
-            return build_autoencoder(16)
+            return build_autoencoder(recipes.AE_GOAL_LATENT_SIZE)
         y, loss_kw = x, {}
     else:
-        from utils.vae import VAE_LEARNING_RATE, binarize, build_vae
+        from utils.vae import binarize, build_vae
 
         def build():
-            return build_vae(2, seed=0)
+            return build_vae(recipes.VAE_GOAL_LATENT_SIZE, seed=0)
         x = binarize(x)
-        y, loss_kw = None, {"loss": None, "learning_rate": VAE_LEARNING_RATE}
+        y, loss_kw = None, {"loss": None, "learning_rate": recipes.VAE_LEARNING_RATE}
 
     times: list[float] = []
 
@@ -145,17 +149,13 @@ def run_config(cfg: dict) -> dict:
         def on_epoch_end(self, epoch, logs=None):
             times.append(time.perf_counter() - self.t)
 
-    from utils.training import train_model as train
+    from utils.training import TrainOptions, train_model
 
-    params = inspect.signature(train).parameters
-    missing = [k for k in TRAIN_KNOBS if cfg[k] is not None and k not in params]
-    if missing:
-        raise ValueError(f"the training function takes no {missing}; it takes {list(params)}")
     kwargs = {k: cfg[k] for k in TRAIN_KNOBS if cfg[k] is not None}
-    effective = {k: kwargs.get(k, params[k].default) for k in TRAIN_KNOBS if k in params}
-    keras.utils.set_random_seed(int(cfg["seed"]))
-    result = train(build, x, y, epochs=int(cfg["epochs"]), callbacks=[EpochTimer()], seed=int(cfg["seed"]),
-                   **loss_kw, **kwargs)
+    options = TrainOptions(**{k: cfg[k] for k in OPTION_KNOBS if cfg[k] is not None})
+    result = train_model(build, x, y, epochs=int(cfg["epochs"]), callbacks=[EpochTimer()], seed=int(cfg["seed"]),
+                         progress=False, options=options, **loss_kw, **kwargs)
+    effective = {k: result.settings[k] for k in (*TRAIN_KNOBS, *OPTION_KNOBS)}
     final_loss = result.history["loss"][-1]
     steady = min(times[1:]) if len(times) > 1 else times[0]
     forward = forward_flops(build(), (28, 28, 1))
@@ -169,7 +169,7 @@ def run_config(cfg: dict) -> dict:
 # --------------------------------------------------------------------------- a group (parent process)
 def _label(cfg: dict) -> str:
     parts = [cfg["model"]]
-    for key in (*TRAIN_KNOBS, "onednn", "precision", "intra", "inter", "seed"):
+    for key in (*TRAIN_KNOBS, *OPTION_KNOBS, "onednn", "precision", "intra", "inter", "seed"):
         if cfg[key] != BASE[key]:
             parts.append(f"{key}={cfg[key]}")
     return ", ".join(parts)
@@ -332,7 +332,7 @@ def merge_into_json(name: str, record: dict, path: Path = EXPERIMENTS_JSON, keep
                     f"no more than {100 * HELPED_LOSS_CHANGE:.0f} % worse, or at least {HELPED_MIN_SPEED:.2f}x its speed with a "
                     f"final training loss at least {-100 * HELPED_LOSS_GAIN:.0f} % lower; steady state = the fastest epoch after the first, best of "
                     "interleaved rounds (this shared 2-core VM sometimes runs a whole epoch at half speed)")
-    path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    atomic_write_text(path, json.dumps(data, indent=1) + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -342,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--list", action="store_true", help="list the groups")
     p.add_argument("--images", type=int, default=None, help=f"training images (default {BASE['images']})")
     p.add_argument("--epochs", type=int, default=None, help=f"epochs (default {BASE['epochs']})")
-    p.add_argument("--repeats", type=int, default=3, help="interleaved rounds per configuration (default 2)")
+    p.add_argument("--repeats", type=int, default=3, help="interleaved rounds per configuration (default 3)")
     p.add_argument("--out", default=str(EXPERIMENTS_JSON), help="the JSON file to merge results into")
     p.add_argument("--rejudge", action="store_true", help="recompute every stored group's verdict with the current rule")
     p.add_argument("--seed-check", action="store_true",
@@ -370,7 +370,7 @@ def main(argv: list[str] | None = None) -> int:
         data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
         data["seed_spread"] = {**record, "measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
                                "machine": machine_info()}
-        path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+        atomic_write_text(path, json.dumps(data, indent=1) + "\n")
         return 0
     if a.list or not a.group:
         for name, g in GROUPS.items():

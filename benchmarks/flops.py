@@ -29,7 +29,7 @@ as they are actually used.
 from __future__ import annotations
 
 import math
-from typing import Callable, Sequence
+from typing import Sequence
 
 import keras
 import numpy as np
@@ -102,16 +102,13 @@ def _shape_of(t) -> tuple[int, ...]:
     return tuple(int(s) for s in keras.ops.shape(t))
 
 
-def forward_flops(model: keras.layers.Layer, input_shape: Sequence[int],
-                  call: Callable | None = None) -> int:
+def forward_flops(model: keras.layers.Layer, input_shape: Sequence[int]) -> int:
     """Forward FLOPs for one example of ``model``, found by tracing one zero input.
 
     Parameters
     ----------
     model : a built or unbuilt Keras model (or layer); nested models are counted too.
     input_shape : shape of one example, without the batch axis, e.g. ``(28, 28, 1)``.
-    call : optional function ``call(model, x)`` that runs the forward pass to count
-        (default ``model(x)``), e.g. for a model whose ``call`` is not the training path.
 
     Returns
     -------
@@ -145,10 +142,7 @@ def forward_flops(model: keras.layers.Layer, input_shape: Sequence[int],
             patched.append(layer)
     x = np.zeros((1, *tuple(int(s) for s in input_shape)), dtype="float32")
     try:
-        if call is None:
-            model(x)
-        else:
-            call(model, x)
+        model(x)
     finally:
         for layer in patched:
             del layer.call  # the instance attribute; the class method shows through again

@@ -80,11 +80,9 @@ def time_notebook(path: Path, timeout: int = 1800, quick: bool = False,
     return result
 
 
-def time_all(quick: bool = False, keep_copy_in: Path | None = None, names: list[str] | None = None) -> dict:
-    """Time every committed notebook (or those whose file name starts with one of ``names``)."""
+def time_all(quick: bool = False, keep_copy_in: Path | None = None) -> dict:
+    """Time every committed notebook."""
     out = {}
     for path in committed_notebooks():
-        if names and not any(path.name.startswith(n) for n in names):
-            continue
         out[path.stem] = time_notebook(path, quick=quick, keep_copy_in=keep_copy_in)
     return out

@@ -23,22 +23,21 @@ import json
 import sys
 import time
 import traceback
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
+from utils import recipes
+
 HERE = Path(__file__).resolve().parent
-PARTS = ("gemm", "ae", "dae", "keras_dae", "tf_cvae", "vae", "notebooks")
-AE_CODE_SIZE = 16      # the issue's comparison point: autoencoder and PCA at 16 dimensions
-DAE_SIGMA = 0.5        # the issue's noise level
-VAE_LATENT_DIM = 2     # the issue's VAE, and the tutorial's latent size
-SMOKE_TRAIN, SMOKE_TEST = 2000, 1000
 
 # What results.json must hold after a full sequence (the issue's list), as paths of keys.
 REQUIRED = (("gemm_gflops",),
-            ("ae", "latent_dim"), ("ae", "test_sse"), ("ae", "pca_test_sse"), ("ae", "seconds"), ("ae", "gflops"),
+            ("ae", "latent_size"), ("ae", "test_sse"), ("ae", "pca_test_sse"), ("ae", "seconds"), ("ae", "gflops"),
             ("dae", "sigma"), ("dae", "psnr"), ("dae", "median_psnr"), ("dae", "seconds"),
-            ("vae", "latent_dim"), ("vae", "test_elbo"), ("vae", "seconds"), ("vae", "seconds_to_anchor_elbo"),
+            ("vae", "latent_size"), ("vae", "test_elbo"), ("vae", "seconds"), ("vae", "seconds_to_anchor_elbo"),
             ("anchors", "tf_cvae", "test_elbo"), ("anchors", "tf_cvae", "seconds"),
             ("anchors", "keras_dae", "psnr"), ("anchors", "keras_dae", "seconds"),
             ("notebooks", "total_seconds"))
@@ -75,6 +74,17 @@ def _speed(forward: int, images_per_epoch: int, epochs: float, seconds: float) -
             "gflops": per_image * images / seconds / 1e9 if seconds > 0 else None}
 
 
+def _jsonable(d: dict) -> dict:
+    return {k: v if isinstance(v, (int, float, str, bool, type(None))) else repr(v) for k, v in d.items()}
+
+
+def _dae_corruption(x_batch: np.ndarray, batch_seed: int) -> np.ndarray:
+    """Notebook 03's corruption of a training batch: Gaussian noise, redrawn every epoch."""
+    from utils.noise import gaussian_noise
+
+    return gaussian_noise(x_batch, recipes.DAE_SIGMA, seed=(recipes.DAE_NOISE_SEED, batch_seed))
+
+
 class Data:
     """MNIST once per run, cut to a subset in smoke mode."""
 
@@ -82,22 +92,22 @@ class Data:
         from utils.data import load_dataset
 
         (x_train, _), (x_test, _) = load_dataset("mnist")
-        n_train = n_train or (SMOKE_TRAIN if smoke else len(x_train))
-        n_test = n_test or (SMOKE_TEST if smoke else len(x_test))
+        n_train = n_train or (recipes.BENCH_SMOKE_TRAIN_IMAGES if smoke else len(x_train))
+        n_test = n_test or (recipes.BENCH_SMOKE_TEST_IMAGES if smoke else len(x_test))
         self.x_train, self.x_test = x_train[:n_train], x_test[:n_test]
         self._cache: dict = {}
 
-    def noisy(self, sigma: float, seed_train: int = 1, seed_test: int = 2):
-        """Noisy training and test images, made once by the notebooks' noise function."""
-        from utils.noise import gaussian_noise as add_noise
+    def noisy(self) -> tuple[np.ndarray, np.ndarray]:
+        """One fixed noisy copy of the training and test images (the notebooks' noise function and seeds)."""
+        from utils.noise import gaussian_noise
 
-        key = ("noisy", sigma)
-        if key not in self._cache:
-            self._cache[key] = (np.asarray(add_noise(self.x_train, sigma=sigma, seed=seed_train), "float32"),
-                                np.asarray(add_noise(self.x_test, sigma=sigma, seed=seed_test), "float32"))
-        return self._cache[key]
+        if "noisy" not in self._cache:
+            self._cache["noisy"] = (
+                gaussian_noise(self.x_train, recipes.DAE_SIGMA, seed=recipes.DAE_NOISE_SEED),
+                gaussian_noise(self.x_test, recipes.DAE_SIGMA, seed=recipes.DAE_TEST_NOISE_SEED))
+        return self._cache["noisy"]
 
-    def binary(self):
+    def binary(self) -> tuple[np.ndarray, np.ndarray]:
         from utils.vae import binarize
 
         if "binary" not in self._cache:
@@ -106,38 +116,18 @@ class Data:
 
 
 # --------------------------------------------------------------------------- parts
-def part_gemm(args, data, results) -> None:
+# Each part takes its inputs as arguments (the run's settings, the data, and the earlier results it
+# needs) and returns its outputs as ``{key: value}`` for the top level of results.json.
+
+def part_gemm(smoke: bool) -> dict:
     from benchmarks.machine import gemm_gflops
 
-    g = gemm_gflops(n=2048, repeats=5 if args.smoke else 15)
-    results["gemm"] = g
-    results["gemm_gflops"] = g["gflops"]
+    g = gemm_gflops(n=2048, repeats=5 if smoke else 15)
     _log(f"gemm: {g['gflops']:.1f} GFLOP/s")
+    return {"gemm": g, "gemm_gflops": g["gflops"]}
 
 
-def part_ae(args, data, results) -> None:
-    from benchmarks.flops import forward_flops
-    from utils.metrics import sse_per_image
-    from utils.models import AE_WIDTHS, build_autoencoder, predict_in_batches, train_autoencoder
-
-    code = AE_CODE_SIZE
-    overrides = {"epochs": 1} if args.smoke else {}
-    result = train_autoencoder(code, data.x_train, **overrides)
-    recipe = _jsonable(result.settings)
-    epochs = len(result.history["loss"])
-    test_sse = float(np.mean(sse_per_image(data.x_test, predict_in_batches(result.model, data.x_test))))
-    pca_sse = _pca_test_sse(data, code)
-    forward = forward_flops(build_autoencoder(code, AE_WIDTHS), (28, 28, 1))
-    results["ae"] = {"latent_dim": code, "test_sse": test_sse, "pca_test_sse": pca_sse,
-                     "ratio_to_pca": test_sse / pca_sse, "seconds": result.seconds, "epochs": epochs,
-                     "batch_size": recipe.get("batch_size"), "train_images": len(data.x_train),
-                     "test_images": len(data.x_test), "recipe": recipe,
-                     "recipe_source": "utils.models.train_autoencoder with its defaults (notebook 02's call)",
-                     **_speed(forward, len(data.x_train), epochs, result.seconds)}
-    _log(f"ae: test SSE {test_sse:.2f} vs PCA {pca_sse:.2f}, {result.seconds:.1f} s")
-
-
-def _pca_test_sse(data, k: int) -> float:
+def _pca_test_sse(data: Data, k: int) -> float:
     """Mean test SSE per image of PCA with ``k`` components fitted on the training images (utils.pca)."""
     from utils.metrics import sse_per_image
     from utils.pca import fit_pca
@@ -146,59 +136,71 @@ def _pca_test_sse(data, k: int) -> float:
     return float(np.mean(sse_per_image(data.x_test, recon)))
 
 
-def _jsonable(d: dict) -> dict:
-    out = {}
-    for k, v in d.items():
-        out[k] = v if isinstance(v, (int, float, str, bool, type(None))) else repr(v)
-    return out
-
-
-def part_dae(args, data, results) -> None:
+def part_ae(smoke: bool, data: Data) -> dict:
     from benchmarks.flops import forward_flops
+    from utils.autoencoder import build_autoencoder, predict_in_batches, train_autoencoder
+    from utils.metrics import sse_per_image
+
+    p = recipes.AE_GOAL_LATENT_SIZE
+    result = train_autoencoder(p, data.x_train, epochs=recipes.QUICK_EPOCHS if smoke else None, progress=False)
+    recipe = _jsonable(result.settings)
+    epochs = len(result.history["loss"])
+    test_sse = float(np.mean(sse_per_image(data.x_test, predict_in_batches(result.model, data.x_test))))
+    pca_sse = _pca_test_sse(data, p)
+    forward = forward_flops(build_autoencoder(p), (28, 28, 1))
+    _log(f"ae: test SSE {test_sse:.2f} vs PCA {pca_sse:.2f}, {result.seconds:.1f} s")
+    return {"ae": {"latent_size": p, "test_sse": test_sse, "pca_test_sse": pca_sse,
+                   "ratio_to_pca": test_sse / pca_sse, "seconds": result.seconds, "epochs": epochs,
+                   "batch_size": recipe.get("batch_size"), "train_images": len(data.x_train),
+                   "test_images": len(data.x_test), "recipe": recipe,
+                   "recipe_source": "utils.autoencoder.train_autoencoder with its defaults (notebook 02's call)",
+                   **_speed(forward, len(data.x_train), epochs, result.seconds)}}
+
+
+def part_dae(smoke: bool, data: Data) -> dict:
+    from benchmarks.flops import forward_flops
+    from utils.autoencoder import build_autoencoder, predict_in_batches, train_autoencoder
     from utils.metrics import psnr
-    from utils.models import (AE_WIDTHS, DAE_CODE_SIZE, DAE_EPOCHS, build_autoencoder, predict_in_batches,
-                              train_autoencoder)
     from utils.noise import median_filter
 
-    code, sigma = DAE_CODE_SIZE, DAE_SIGMA
-    x_noisy, x_test_noisy = data.noisy(sigma)
-    overrides = {"epochs": 1} if args.smoke else {}
-    result = train_autoencoder(code, x_noisy, data.x_train, **{"epochs": DAE_EPOCHS, **overrides})
+    p, sigma = recipes.DAE_LATENT_SIZE, recipes.DAE_SIGMA
+    _, x_test_noisy = data.noisy()
+    result = train_autoencoder(p, data.x_train, corrupt=_dae_corruption, progress=False,
+                               epochs=recipes.QUICK_EPOCHS if smoke else recipes.DAE_EPOCHS)
     recipe = _jsonable(result.settings)
     epochs = len(result.history["loss"])
     denoised = np.clip(predict_in_batches(result.model, x_test_noisy), 0.0, 1.0)
-    forward = forward_flops(build_autoencoder(code, AE_WIDTHS), (28, 28, 1))
-    results["dae"] = {"sigma": sigma, "psnr": float(psnr(data.x_test, denoised)),
-                      "median_psnr": float(psnr(data.x_test, median_filter(x_test_noisy))),
-                      "noisy_psnr": float(psnr(data.x_test, x_test_noisy)),
-                      "latent_dim": code, "seconds": result.seconds, "epochs": epochs,
-                      "batch_size": recipe.get("batch_size"), "train_images": len(data.x_train),
-                      "test_images": len(data.x_test), "recipe": recipe,
-                      "recipe_source": "utils.models.train_autoencoder with DAE_CODE_SIZE and DAE_EPOCHS "
-                                       "(notebook 03's call)",
-                      **_speed(forward, len(data.x_train), epochs, result.seconds)}
-    _log(f"dae: PSNR {results['dae']['psnr']:.2f} dB (median filter {results['dae']['median_psnr']:.2f}), "
-         f"{result.seconds:.1f} s")
+    forward = forward_flops(build_autoencoder(p), (28, 28, 1))
+    out = {"sigma": sigma, "psnr": float(psnr(data.x_test, denoised)),
+           "median_psnr": float(psnr(data.x_test, median_filter(x_test_noisy))),
+           "noisy_psnr": float(psnr(data.x_test, x_test_noisy)),
+           "latent_size": p, "seconds": result.seconds, "epochs": epochs,
+           "batch_size": recipe.get("batch_size"), "train_images": len(data.x_train),
+           "test_images": len(data.x_test), "recipe": recipe,
+           "recipe_source": "utils.autoencoder.train_autoencoder with DAE_LATENT_SIZE, DAE_EPOCHS and the "
+                            "Gaussian corruption redrawn every epoch (notebook 03's call)",
+           **_speed(forward, len(data.x_train), epochs, result.seconds)}
+    _log(f"dae: PSNR {out['psnr']:.2f} dB (median filter {out['median_psnr']:.2f}), {result.seconds:.1f} s")
+    return {"dae": out}
 
 
-def part_keras_dae(args, data, results) -> None:
+def part_keras_dae(data: Data, dae: dict) -> dict:
     from benchmarks.anchors import KERAS_DAE_SETTINGS, build_keras_dae, train_keras_dae
     from benchmarks.flops import forward_flops
     from utils.metrics import psnr
 
-    dae = results.get("dae")
     if not dae or not dae.get("seconds"):
         raise RuntimeError("the keras_dae part needs the dae part's seconds; run --only dae,keras_dae")
-    x_noisy, x_test_noisy = data.noisy(dae["sigma"])
+    x_noisy, x_test_noisy = data.noisy()
     run = train_keras_dae(x_noisy, data.x_train, seconds=dae["seconds"])
     denoised = np.clip(run["model"].predict(x_test_noisy, batch_size=1000, verbose=0), 0.0, 1.0)
     forward = forward_flops(build_keras_dae(), (28, 28, 1))
-    results.setdefault("anchors", {})["keras_dae"] = {
-        "psnr": float(psnr(data.x_test, denoised)), "seconds": run["seconds"],
-        "budget_seconds": dae["seconds"], "epochs": run["epochs"], "steps": run["steps"],
-        "batch_size": KERAS_DAE_SETTINGS["batch_size"], "train_images": len(data.x_train),
-        **_speed(forward, len(data.x_train), run["epochs"], run["seconds"])}
-    _log(f"keras_dae: PSNR {results['anchors']['keras_dae']['psnr']:.2f} dB after {run['epochs']:.2f} epochs")
+    out = {"psnr": float(psnr(data.x_test, denoised)), "seconds": run["seconds"],
+           "budget_seconds": dae["seconds"], "epochs": run["epochs"], "steps": run["steps"],
+           "batch_size": KERAS_DAE_SETTINGS["batch_size"], "train_images": len(data.x_train),
+           **_speed(forward, len(data.x_train), run["epochs"], run["seconds"])}
+    _log(f"keras_dae: PSNR {out['psnr']:.2f} dB after {run['epochs']:.2f} epochs")
+    return {"anchors.keras_dae": out}
 
 
 def _elbo(encoder, decoder, x) -> float:
@@ -211,53 +213,53 @@ ELBO_METHOD = ("utils.vae.evaluate_elbo: closed-form KL, one reparameterized dra
                "Bernoulli likelihood, on the test images binarized at 0.5; mean over the test set, in nats.")
 
 
-def part_tf_cvae(args, data, results) -> None:
+def part_tf_cvae(smoke: bool, data: Data, tf_cvae_epochs: int | None) -> dict:
     from benchmarks.anchors import TF_CVAE_SETTINGS, build_tf_cvae, split_encoder, train_tf_cvae
     from benchmarks.flops import forward_flops
 
     x_bin, x_test_bin = data.binary()
-    epochs = args.tf_cvae_epochs or (1 if args.smoke else TF_CVAE_SETTINGS["epochs"])
+    epochs = tf_cvae_epochs or (1 if smoke else TF_CVAE_SETTINGS["epochs"])
     run = train_tf_cvae(x_bin, epochs=epochs)
     model = run["model"]
     elbo = _elbo(split_encoder(model), model.decoder, x_test_bin)
     mc = float(np.mean(np.concatenate([np.asarray(model.monte_carlo_elbo(x_test_bin[i:i + 1000]))
                                        for i in range(0, len(x_test_bin), 1000)])))
     forward = forward_flops(build_tf_cvae(), (28, 28, 1))
-    results.setdefault("anchors", {})["tf_cvae"] = {
+    _log(f"tf_cvae: test ELBO {elbo:.2f} after {epochs} epochs, {run['seconds']:.1f} s")
+    return {"anchors.tf_cvae": {
         "test_elbo": elbo, "test_elbo_monte_carlo_kl": mc, "seconds": run["seconds"], "epochs": epochs,
         "batch_size": TF_CVAE_SETTINGS["batch_size"], "learning_rate": TF_CVAE_SETTINGS["learning_rate"],
-        "latent_dim": TF_CVAE_SETTINGS["latent_dim"], "train_images": len(x_bin),
+        "latent_size": TF_CVAE_SETTINGS["latent_size"], "train_images": len(x_bin),
         "seconds_per_epoch": run["seconds"] / epochs, "history": run["history"],
-        **_speed(forward, len(x_bin), epochs, run["seconds"])}
-    results["elbo_method"] = ELBO_METHOD
-    _log(f"tf_cvae: test ELBO {elbo:.2f} after {epochs} epochs, {run['seconds']:.1f} s")
+        **_speed(forward, len(x_bin), epochs, run["seconds"])},
+        "elbo_method": ELBO_METHOD}
 
 
-def part_vae(args, data, results) -> None:
+def part_vae(smoke: bool, data: Data, tf_cvae: dict | None) -> dict:
     from benchmarks.flops import forward_flops
     from utils.vae import build_vae, train_vae
 
-    latent = VAE_LATENT_DIM
+    p = recipes.VAE_GOAL_LATENT_SIZE
     x_bin, x_test_bin = data.binary()
-    target = (results.get("anchors", {}).get("tf_cvae") or {}).get("test_elbo")
+    target = (tf_cvae or {}).get("test_elbo")
     tracker = ElboTracker(x_test_bin, target)
-    overrides = {"epochs": 1} if args.smoke else {}
-    result = train_vae(latent, x_bin, callbacks=[tracker], **overrides)
+    result = train_vae(p, x_bin, callbacks=[tracker], progress=False,
+                       epochs=recipes.QUICK_EPOCHS if smoke else None)
     recipe = _jsonable(result.settings)
-    source = "utils.vae.train_vae with its defaults (notebook 04's call)"
     epochs = len(result.history["loss"])
     train_seconds = result.seconds - tracker.eval_seconds
-    forward = forward_flops(build_vae(latent, seed=recipe["seed"]), (28, 28, 1))
-    results["vae"] = {"latent_dim": latent, "test_elbo": tracker.curve[-1]["test_elbo"],
-                      "seconds": train_seconds, "fit_seconds_including_evaluation": result.seconds,
-                      "seconds_to_anchor_elbo": tracker.reached_at, "epoch_reaching_anchor": tracker.reached_epoch,
-                      "anchor_elbo": target, "elbo_curve": tracker.curve, "epochs": epochs,
-                      "batch_size": recipe.get("batch_size"), "train_images": len(x_bin),
-                      "test_images": len(x_test_bin), "recipe": recipe, "recipe_source": source,
-                      **_speed(forward, len(x_bin), epochs, train_seconds)}
-    results["elbo_method"] = ELBO_METHOD
-    _log(f"vae: test ELBO {results['vae']['test_elbo']:.2f}, {train_seconds:.1f} s, "
+    forward = forward_flops(build_vae(p, seed=recipe["seed"]), (28, 28, 1))
+    _log(f"vae: test ELBO {tracker.curve[-1]['test_elbo']:.2f}, {train_seconds:.1f} s, "
          f"reached the anchor's {target} at {tracker.reached_at}")
+    return {"vae": {"latent_size": p, "test_elbo": tracker.curve[-1]["test_elbo"],
+                    "seconds": train_seconds, "fit_seconds_including_evaluation": result.seconds,
+                    "seconds_to_anchor_elbo": tracker.reached_at, "epoch_reaching_anchor": tracker.reached_epoch,
+                    "anchor_elbo": target, "elbo_curve": tracker.curve, "epochs": epochs,
+                    "batch_size": recipe.get("batch_size"), "train_images": len(x_bin),
+                    "test_images": len(x_test_bin), "recipe": recipe,
+                    "recipe_source": "utils.vae.train_vae with its defaults (notebook 04's call)",
+                    **_speed(forward, len(x_bin), epochs, train_seconds)},
+            "elbo_method": ELBO_METHOD}
 
 
 def _make_elbo_tracker():
@@ -298,15 +300,75 @@ def ElboTracker(x_test, target):  # noqa: N802  (a class made on first use, so i
     return _make_elbo_tracker()(x_test, target)
 
 
-def part_notebooks(args, data, results) -> None:
+def part_notebooks(smoke: bool, keep_in: Path | None) -> dict:
     from benchmarks.notebook_timing import time_all
 
-    keep = Path(args.out) / "executed" if args.keep_notebooks else None
-    timings = time_all(quick=args.smoke, keep_copy_in=keep)
+    timings = time_all(quick=smoke, keep_copy_in=keep_in)
     total = sum(d["seconds"] for d in timings.values())
-    results["notebooks"] = {**timings, "total_seconds": total}
-    _log(f"notebooks: {len(timings)} notebooks, {total:.0f} s in all"
-         + (" (quick mode)" if args.smoke else ""))
+    _log(f"notebooks: {len(timings)} notebooks, {total:.0f} s in all" + (" (quick mode)" if smoke else ""))
+    return {"notebooks": {**timings, "total_seconds": total}}
+
+
+@dataclass(frozen=True)
+class Part:
+    """One benchmark part: what it reads and what it writes.
+
+    ``inputs`` name the function's arguments: ``smoke``, ``data``, ``tf_cvae_epochs``,
+    ``keep_in`` (the run's settings) or earlier results (``dae``, ``tf_cvae``);
+    ``outputs`` are the keys it returns (dotted for nested ones, e.g. ``anchors.keras_dae``).
+    """
+
+    name: str
+    run: Callable[..., dict]
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+
+
+# The parts in the order they run; each reads only its inputs and writes only its outputs.
+PART_LIST = (
+    Part("gemm", part_gemm, ("smoke",), ("gemm", "gemm_gflops")),
+    Part("ae", part_ae, ("smoke", "data"), ("ae",)),
+    Part("dae", part_dae, ("smoke", "data"), ("dae",)),
+    Part("keras_dae", part_keras_dae, ("data", "dae"), ("anchors.keras_dae",)),
+    Part("tf_cvae", part_tf_cvae, ("smoke", "data", "tf_cvae_epochs"), ("anchors.tf_cvae", "elbo_method")),
+    Part("vae", part_vae, ("smoke", "data", "tf_cvae"), ("vae", "elbo_method")),
+    Part("notebooks", part_notebooks, ("smoke", "keep_in"), ("notebooks",)),
+)
+PARTS = tuple(p.name for p in PART_LIST)
+RESULT_INPUTS = {"dae": ("dae",), "tf_cvae": ("anchors", "tf_cvae")}   # inputs read from earlier results
+
+
+def _get_path(results: dict, path: tuple[str, ...]):
+    for key in path:
+        results = results.get(key) if isinstance(results, dict) else None
+    return results
+
+
+def run_part(part: Part, settings: dict, results: dict) -> dict:
+    """Call ``part`` with its declared inputs; check it returned exactly its declared outputs."""
+    kwargs = {name: _get_path(results, RESULT_INPUTS[name]) if name in RESULT_INPUTS else settings[name]
+              for name in part.inputs}
+    out = part.run(**kwargs)
+    if set(out) != set(part.outputs):
+        raise RuntimeError(f"part {part.name} returned {sorted(out)}; it declares {sorted(part.outputs)}")
+    return out
+
+
+def merge(results: dict, outputs: dict) -> None:
+    """Write a part's outputs into ``results`` (dotted keys are nested)."""
+    for key, value in outputs.items():
+        *head, last = key.split(".")
+        d = results
+        for k in head:
+            d = d.setdefault(k, {})
+        d[last] = value
+
+
+def _write_json(path: Path, results: dict) -> None:
+    """Write results.json atomically (temporary file in the same folder, then rename)."""
+    from utils.offline import atomic_write_text
+
+    atomic_write_text(path, json.dumps(results, indent=1) + "\n")
 
 
 # --------------------------------------------------------------------------- main
@@ -314,7 +376,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--smoke", action="store_true",
-                   help=f"one epoch on {SMOKE_TRAIN:,} training / {SMOKE_TEST:,} test images, notebooks in quick mode")
+                   help=f"one epoch on {recipes.BENCH_SMOKE_TRAIN_IMAGES:,} training / "
+                        f"{recipes.BENCH_SMOKE_TEST_IMAGES:,} test images, notebooks in quick mode")
     p.add_argument("--out", default=str(HERE), help="folder for results.json and RESULTS.md (default: benchmarks/)")
     p.add_argument("--only", default=None,
                    help=f"comma-separated parts to run, merged into the folder's results.json; parts: {','.join(PARTS)}")
@@ -355,20 +418,23 @@ def main(argv: list[str] | None = None) -> int:
     results.update(mode="smoke" if args.smoke else "full", machine=machine_info(),
                    flop_rule=flop_doc.split("Counting rule (per image, forward pass)\n"
                                             "---------------------------------------\n", 1)[-1].strip())
-    needs_data = [p for p in selected if p not in ("gemm", "notebooks")]
-    data = Data(args.smoke, args.train_images, args.test_images) if needs_data else None
+    parts = [p for p in PART_LIST if p.name in selected]
+    needs_data = any("data" in p.inputs for p in parts)
+    settings = {"smoke": args.smoke, "tf_cvae_epochs": args.tf_cvae_epochs,
+                "keep_in": Path(args.out) / "executed" if args.keep_notebooks else None,
+                "data": Data(args.smoke, args.train_images, args.test_images) if needs_data else None}
     failed = {}
-    for part in selected:
-        _log(f"part {part} ...")
+    for part in parts:
+        _log(f"part {part.name} ...")
         try:
-            globals()[f"part_{part}"](args, data, results)
+            merge(results, run_part(part, settings, results))
         except Exception as err:  # one failing part must not lose the others' numbers
             traceback.print_exc()
-            failed[part] = f"{type(err).__name__}: {err}"
-        results.setdefault("failed_parts", {}).pop(part, None)
-        if part in failed:
-            results["failed_parts"][part] = failed[part]
-        results_path.write_text(json.dumps(results, indent=1, sort_keys=False) + "\n", encoding="utf-8")
+            failed[part.name] = f"{type(err).__name__}: {err}"
+        results.setdefault("failed_parts", {}).pop(part.name, None)
+        if part.name in failed:
+            results["failed_parts"][part.name] = failed[part.name]
+        _write_json(results_path, results)
     if "gemm" in selected and len(selected) > 1:
         # the ceiling again at the end: a clearly lower figure means the machine got busier during the run
         from benchmarks.machine import gemm_gflops
@@ -377,7 +443,7 @@ def main(argv: list[str] | None = None) -> int:
         _log(f"gemm at the end: {results['gemm_end_gflops']:.1f} GFLOP/s")
     if not results.get("failed_parts"):
         results.pop("failed_parts", None)
-    results_path.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    _write_json(results_path, results)
     exps = HERE / "experiments.json"
     report = write_report(results_path, out / "RESULTS.md", exps if exps.exists() else None)
     _log(f"wrote {results_path} and {report}")

@@ -14,9 +14,9 @@ from benchmarks.run import REQUIRED, missing_keys, parse_args
 
 def _results(**changes) -> dict:
     r = {"gemm_gflops": 200.0,
-         "ae": {"latent_dim": 16, "test_sse": 7.5, "pca_test_sse": 21.0, "seconds": 17.0, "gflops": 30.0},
+         "ae": {"latent_size": 16, "test_sse": 7.5, "pca_test_sse": 21.0, "seconds": 17.0, "gflops": 30.0},
          "dae": {"sigma": 0.5, "psnr": 20.2, "median_psnr": 14.2, "seconds": 34.0},
-         "vae": {"latent_dim": 2, "test_elbo": -150.0, "seconds": 60.0, "seconds_to_anchor_elbo": 20.0},
+         "vae": {"latent_size": 2, "test_elbo": -150.0, "seconds": 60.0, "seconds_to_anchor_elbo": 20.0},
          "anchors": {"tf_cvae": {"test_elbo": -157.0, "seconds": 400.0},
                      "keras_dae": {"psnr": 18.0, "seconds": 34.0}},
          "notebooks": {"02_autoencoder": {"seconds": 70.0, "ok": True}, "total_seconds": 300.0}}

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from utils import data
+from utils import data, offline
 
 FASHION_AVAILABLE = data.FASHION_IDX_DIR.exists()
 
@@ -154,25 +154,25 @@ class _Evil:
 def test_restricted_unpickler_refuses_anything_but_numpy(tmp_path):
     payload = pickle.dumps((np.arange(3), _Evil()), protocol=2)
     with pytest.raises(pickle.UnpicklingError, match="only numpy arrays"):
-        data.NumpyOnlyUnpickler(io.BytesIO(payload)).load()
+        offline.NumpyOnlyUnpickler(io.BytesIO(payload)).load()
     # a wheel carrying such a pickle is refused too
     fake = tmp_path / "evil.whl"
     with zipfile.ZipFile(fake, "w") as zf:
-        zf.writestr(data.MNIST_WHEEL_MEMBER, gzip.compress(payload))
+        zf.writestr(offline.MNIST_WHEEL_MEMBER, gzip.compress(payload))
     with pytest.raises(pickle.UnpicklingError):
-        data.mnist_from_wheel(fake)
+        offline.mnist_from_wheel(fake)
     # and numpy arrays themselves still load
-    ok = data.NumpyOnlyUnpickler(io.BytesIO(pickle.dumps(np.eye(2), protocol=2))).load()
+    ok = offline.NumpyOnlyUnpickler(io.BytesIO(pickle.dumps(np.eye(2), protocol=2))).load()
     assert np.array_equal(ok, np.eye(2))
 
 
 def test_read_idx_rejects_truncated_file(tmp_path):
     header = bytes([0, 0, 8, 1]) + (5).to_bytes(4, "big")
     (tmp_path / "ok").write_bytes(header + bytes(range(5)))
-    assert data.read_idx(tmp_path / "ok").tolist() == [0, 1, 2, 3, 4]
+    assert offline.read_idx(tmp_path / "ok").tolist() == [0, 1, 2, 3, 4]
     (tmp_path / "short").write_bytes(header + bytes(range(3)))
     with pytest.raises(ValueError, match="truncated"):
-        data.read_idx(tmp_path / "short")
+        offline.read_idx(tmp_path / "short")
 
 
 @pytest.mark.skipif(not FASHION_AVAILABLE and os.environ.get("CI") != "true",

@@ -32,7 +32,7 @@ SCRIPT = textwrap.dedent("""
     tf.config.set_logical_device_configuration(
         cpu, [tf.config.LogicalDeviceConfiguration(), tf.config.LogicalDeviceConfiguration()])
     import keras
-    from utils.training import train_model
+    from utils.training import TrainOptions, train_model
 
     def build():
         inputs = keras.Input((8, 8, 1))
@@ -47,9 +47,8 @@ SCRIPT = textwrap.dedent("""
     x = np.random.default_rng(0).uniform(size=(96, 8, 8, 1)).astype("float32")
 
     def run(strategy):
-        keras.utils.set_random_seed(7)
-        r = train_model(build, x, x, epochs=3, batch_size=32, learning_rate=1e-2,
-                        schedule="constant", shuffle=False, strategy=strategy)
+        r = train_model(build, x, x, epochs=3, batch_size=32, learning_rate=1e-2, seed=7, progress=False,
+                        schedule="constant", options=TrainOptions(shuffle=False, strategy=strategy))
         weights = [np.asarray(w).ravel().tolist() for w in r.model.get_weights()]
         return {"loss": r.history["loss"], "weights": weights}
 

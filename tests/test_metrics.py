@@ -16,7 +16,7 @@ def test_sse_per_image_sums_over_pixels():
 
 
 def test_psnr_of_known_arrays():
-    clean = np.zeros((2, 4, 4), np.float32)
+    clean = np.zeros((2, 4, 4, 1), np.float32)
     est = np.full_like(clean, 0.1)   # MSE 0.01 -> 20 dB
     est[1] = 0.01                    # MSE 1e-4 -> 40 dB
     np.testing.assert_allclose(psnr(clean, est, per_image=True), [20.0, 40.0], rtol=1e-5)
@@ -33,14 +33,14 @@ def test_psnr_matches_tensorflow():
 
 
 def test_exact_estimate_has_infinite_psnr():
-    x = np.full((1, 3, 3), 0.5)
+    x = np.full((1, 3, 3, 1), 0.5)
     assert np.isinf(psnr(x, x))
 
 
 @pytest.mark.parametrize("clean, est, match", [
-    (np.zeros((2, 4, 4)), np.zeros((2, 4, 5)), "same shape"),
-    (np.zeros((2, 4, 4)), np.full((2, 4, 4), 1.2), r"values in \[0, 1"),
-    (np.full((2, 4, 4), -0.1), np.zeros((2, 4, 4)), "clean has values"),
+    (np.zeros((2, 4, 4, 1)), np.zeros((2, 4, 5, 1)), "same shape"),
+    (np.zeros((2, 4, 4, 1)), np.full((2, 4, 4, 1), 1.2), r"values in \[0, 1"),
+    (np.full((2, 4, 4, 1), -0.1), np.zeros((2, 4, 4, 1)), "clean has values"),
 ])
 def test_psnr_rejects_bad_input(clean, est, match):
     with pytest.raises(ValueError, match=match):
@@ -49,8 +49,16 @@ def test_psnr_rejects_bad_input(clean, est, match):
 
 def test_psnr_rejects_bad_peak_and_sse_bad_shapes():
     with pytest.raises(ValueError, match="peak"):
-        psnr(np.zeros((1, 2, 2)), np.zeros((1, 2, 2)), peak=0)
+        psnr(np.zeros((1, 2, 2, 1)), np.zeros((1, 2, 2, 1)), peak=0)
     with pytest.raises(ValueError, match="same shape"):
-        sse_per_image(np.zeros((3, 4)), np.zeros((2, 4)))
-    with pytest.raises(ValueError, match="batch"):
+        sse_per_image(np.zeros((3, 4, 4, 1)), np.zeros((2, 4, 4, 1)))
+    with pytest.raises(ValueError, match="expected \\(n, height, width, channels\\)"):
         sse_per_image(np.zeros(4), np.zeros(4))
+
+
+def test_one_image_is_refused_not_read_as_28_images():
+    x = np.random.default_rng(0).random((28, 28, 1))
+    for fn in (psnr, sse_per_image, mse_per_pixel):
+        with pytest.raises(ValueError, match=r"clean|x.* has shape \(28, 28, 1\); .*looks like one image: pass a batch of one"):
+            fn(x, x)
+    assert psnr(x[None], np.clip(x[None] + 0.05, 0, 1)) == pytest.approx(26.0, abs=0.5)

@@ -197,7 +197,7 @@ def test_bad_kernel(kernel, err, match):
     ("2", TypeError, r"strides is '2'"),
     (True, TypeError, r"strides is True"),
     ((1, 0), ValueError, r"strides\[1\] is 0; expected an int >= 1"),
-    ((2, 1.5), TypeError, r"strides\[1\] is 1\.5 of type float"),
+    ((2, 1.5), TypeError, r"strides\[1\] is 1\.5 \(float\); expected an int"),
     ((1, 2, 3), ValueError, r"3 entries; expected a pair"),
     (None, TypeError, r"strides is None"),
 ])
@@ -230,7 +230,7 @@ def test_kernel_larger_than_valid_input(shape):
     ((3, 3, 1), ValueError, r"3 entries; expected a pair .*one channel, no batch axis"),
     ((0, 3), ValueError, r"input_shape\[0\] is 0; expected an int >= 1"),
     ((3, -1), ValueError, r"input_shape\[1\] is -1"),
-    ((3.0, 3), TypeError, r"input_shape\[0\] is 3\.0 of type float"),
+    ((3.0, 3), TypeError, r"input_shape\[0\] is 3\.0 \(float\); expected an int"),
     ("33", TypeError, r"input_shape is '33'; expected a pair"),
     (9, TypeError, r"input_shape is 9; expected a pair"),
 ])
@@ -248,7 +248,7 @@ def test_bad_sizes_in_helpers():
         transpose_output_size(2.5, 2, 1, "valid")
     with pytest.raises(ValueError, match=r"padding is 'full'"):
         transpose_output_size(2, 2, 1, "full")
-    with pytest.raises(ValueError, match=r"x has shape \(9,\); expected a 2-D array"):
+    with pytest.raises(ValueError, match=r"x has shape \(9,\) \(1-D\); expected a 2-D array"):
         conv2d_by_matrix(np.arange(9), KERNEL_A)
     with pytest.raises(ValueError, match=r"y has shape \(1, 2, 2\)"):
         conv_transpose_by_matrix(np.ones((1, 2, 2)), KERNEL_A)

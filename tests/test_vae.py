@@ -13,8 +13,8 @@ tf = quiet_tensorflow()
 import keras  # noqa: E402
 
 from utils.vae import (VAE, Sampling, bernoulli_log_likelihood, binarize, build_decoder,  # noqa: E402
-                       build_encoder, evaluate_elbo, importance_sampled_log_likelihood,
-                       kl_divergence)
+                       build_encoder, build_vae, evaluate_elbo, importance_sampled_log_likelihood,
+                       kl_divergence, latent_size_of, pixel_probabilities)
 
 
 # ---------------------------------------------------------------- KL
@@ -105,12 +105,13 @@ def test_bernoulli_log_likelihood_by_hand():
 
 
 def test_binarize():
-    np.testing.assert_array_equal(binarize(np.array([0.2, 0.5, 0.51, 1.0])), [0, 0, 1, 1])
+    np.testing.assert_array_equal(binarize(np.array([[0.2, 0.5, 0.51, 1.0]])), [[0, 0, 1, 1]])
+    np.testing.assert_array_equal(binarize(np.array([[0.2, 0.5]]), threshold=0.1), [[1, 1]])
 
 
 def test_vae_rejects_mismatched_latent_sizes():
     with pytest.raises(ValueError, match="encoder gives a 2-dimensional z but the decoder takes 3"):
-        VAE(build_encoder(2, filters=(4,), hidden=8), build_decoder(3, hidden=8, channels=4))
+        VAE(build_encoder(2, widths=(4,), hidden=8), build_decoder(3, hidden=8, widths=(2, 4)))
 
 
 # ---------------------------------------------------------------- a tiny trained model
@@ -123,11 +124,11 @@ def tiny_vae():
     x_train, x_test = binarize(x_train[:4000]), binarize(x_test[:300])
 
     def build():
-        return VAE(build_encoder(2, filters=(4, 8), hidden=32),
-                   build_decoder(2, hidden=32, channels=8), seed=0)
+        return VAE(build_encoder(2, widths=(4, 8), hidden=32),
+                   build_decoder(2, hidden=32, widths=(4, 8)), seed=0)
 
-    keras.utils.set_random_seed(0)
-    result = train_model(build, x_train, None, epochs=3, batch_size=128, learning_rate=3e-3, loss=None)
+    result = train_model(build, x_train, None, epochs=3, batch_size=128, learning_rate=3e-3, loss=None,
+                         seed=0, progress=False)
     return result, x_test
 
 
@@ -163,16 +164,17 @@ def test_importance_sampling_with_one_sample_is_the_elbo_sample(tiny_vae):
 def test_estimators_reject_bad_input(tiny_vae):
     result, x = tiny_vae
     m = result.model
-    with pytest.raises(ValueError, match="k is 0; expected at least 1"):
+    with pytest.raises(ValueError, match="k is 0; expected an int >= 1"):
         importance_sampled_log_likelihood(m.encoder, m.decoder, x, k=0)
     with pytest.raises(ValueError, match="encoder gives a 2-dimensional z but the decoder takes 3"):
-        importance_sampled_log_likelihood(m.encoder, build_decoder(3, hidden=8, channels=4), x, k=2)
+        importance_sampled_log_likelihood(m.encoder, build_decoder(3, hidden=8, widths=(2, 4)), x, k=2)
     with pytest.raises(ValueError, match="n_samples is 0"):
         evaluate_elbo(m.encoder, m.decoder, x, n_samples=0)
 
 
 def test_train_vae_uses_the_notebook_recipe_and_callbacks():
-    from utils.vae import VAE_BATCH_SIZE, VAE_LEARNING_RATE, VAE_SEED, train_vae
+    from utils.recipes import VAE_BATCH_SIZE, VAE_LEARNING_RATE, VAE_SEED
+    from utils.vae import train_vae
 
     x = binarize(np.random.default_rng(0).random((256, 28, 28, 1), dtype=np.float32))
     ends = []
@@ -181,11 +183,31 @@ def test_train_vae_uses_the_notebook_recipe_and_callbacks():
         def on_epoch_end(self, epoch, logs=None):
             ends.append(epoch)
 
-    r = train_vae(2, x, epochs=2, batch_size=64, callbacks=[Count()])
+    r = train_vae(2, x, epochs=2, batch_size=64, callbacks=[Count()], progress=False)
     assert ends == [0, 1]
-    assert r.settings["latent_dim"] == 2 and r.settings["seed"] == VAE_SEED
+    assert r.settings["latent_size"] == 2 and r.settings["seed"] == VAE_SEED
     assert r.settings["learning_rate"] == VAE_LEARNING_RATE and r.settings["batch_size"] == 64
     assert r.settings["epochs"] == 2 and r.settings["jit_compile"] is False
     assert VAE_BATCH_SIZE != 64  # the override above took effect, not the recipe's value
-    with pytest.raises(ValueError, match="expected a batch of images"):
+    with pytest.raises(ValueError, match=r"x has shape \(0, 28, 28, 1\); expected at least 1 image"):
         train_vae(2, x[:0])
+
+
+def test_default_builders_are_the_notebook_architecture():
+    vae = build_vae(2, seed=0)
+    assert [tuple(l.output.shape[1:]) for l in vae.decoder.layers[1:]] == [
+        (256,), (7 * 7 * 32,), (7, 7, 32), (14, 14, 16), (28, 28, 1)]
+    assert [tuple(l.output.shape[1:]) for l in vae.encoder.layers[1:4]] == [(14, 14, 8), (7, 7, 16), (7 * 7 * 16,)]
+    assert vae.latent_size == latent_size_of(vae.decoder) == 2
+
+
+def test_pixel_probabilities_is_the_sigmoid_of_the_logits():
+    keras.utils.set_random_seed(0)
+    dec = build_decoder(2, hidden=8, widths=(2, 4))
+    z = np.random.default_rng(0).normal(size=(5, 2)).astype(np.float32)
+    probs = pixel_probabilities(dec, z, batch_size=2)
+    assert probs.shape == (5, 28, 28, 1) and probs.dtype == np.float32
+    np.testing.assert_allclose(probs, 1 / (1 + np.exp(-np.asarray(dec(z)))), rtol=1e-5)
+    np.testing.assert_allclose(pixel_probabilities(dec, z[0]), probs[:1], rtol=1e-6)
+    with pytest.raises(ValueError, match=r"z has shape \(5, 3\); the decoder takes latent vectors of length p = 2"):
+        pixel_probabilities(dec, np.zeros((5, 3)))

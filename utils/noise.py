@@ -12,21 +12,11 @@ from __future__ import annotations
 
 import numpy as np
 
-
-def _check_images(images, name: str = "images", min_ndim: int = 2) -> np.ndarray:
-    a = np.asarray(images, dtype=np.float32)
-    if a.ndim < min_ndim or a.ndim > 4 or a.size == 0:
-        raise ValueError(f"{name} has shape {np.shape(images)}; expected (h, w), (n, h, w) or (n, h, w, c)")
-    if not np.all(np.isfinite(a)) or a.min() < 0.0 or a.max() > 1.0:
-        raise ValueError(f"{name} has values in [{np.nanmin(a):.3g}, {np.nanmax(a):.3g}]; "
-                         "expected pixel values in [0, 1]")
-    return a
+from utils.validation import check_images, check_int, check_number, check_probability, check_seed
 
 
-def _check_fraction(value: float, name: str) -> float:
-    if not 0.0 <= value <= 1.0:
-        raise ValueError(f"{name} is {value}; expected a fraction in [0, 1]")
-    return float(value)
+def _check_images(images, name: str = "images") -> np.ndarray:
+    return check_images(images, name, layouts=(2, 3, 4))
 
 
 def gaussian_noise(images, sigma: float, seed: int | None = None) -> np.ndarray:
@@ -37,13 +27,12 @@ def gaussian_noise(images, sigma: float, seed: int | None = None) -> np.ndarray:
 
     Raises
     ------
-    ValueError
+    TypeError, ValueError
         For a negative ``sigma`` or images outside [0, 1].
     """
-    if not sigma >= 0:
-        raise ValueError(f"sigma is {sigma}; expected a standard deviation >= 0")
+    sigma = check_number(sigma, "sigma", minimum=0.0)
     x = _check_images(images)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     noise = np.float32(sigma) * rng.standard_normal(x.shape, dtype=np.float32)
     return np.clip(x + noise, 0.0, 1.0)
 
@@ -53,12 +42,12 @@ def salt_and_pepper(images, amount: float, seed: int | None = None) -> np.ndarra
 
     Raises
     ------
-    ValueError
+    TypeError, ValueError
         For ``amount`` outside [0, 1] or images outside [0, 1].
     """
-    amount = _check_fraction(amount, "amount")
+    amount = check_probability(amount, "amount")
     x = _check_images(images).copy()
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     hit = rng.random(x.shape) < amount
     salt = rng.random(x.shape) < 0.5
     x[hit] = salt[hit].astype(np.float32)
@@ -70,12 +59,12 @@ def mask_pixels(images, fraction: float, seed: int | None = None) -> np.ndarray:
 
     Raises
     ------
-    ValueError
+    TypeError, ValueError
         For ``fraction`` outside [0, 1] or images outside [0, 1].
     """
-    fraction = _check_fraction(fraction, "fraction")
+    fraction = check_probability(fraction, "fraction")
     x = _check_images(images)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     return np.where(rng.random(x.shape) < fraction, np.float32(0.0), x)
 
 
@@ -87,7 +76,8 @@ def _as_stack(images) -> tuple[np.ndarray, tuple]:
         return x[None], shape
     if x.ndim == 4:
         if shape[-1] != 1:
-            raise ValueError(f"images have {shape[-1]} channels; the filters expect grey images (1 channel)")
+            raise ValueError(f"images has shape {shape} with {shape[-1]} channels; the filters expect grey "
+                             "images (1 channel)")
         return x[..., 0], shape
     return x, shape
 
@@ -97,14 +87,11 @@ def gaussian_kernel(sigma: float, radius: int | None = None) -> np.ndarray:
 
     Raises
     ------
-    ValueError
+    TypeError, ValueError
         For ``sigma <= 0`` or a negative radius.
     """
-    if not sigma > 0:
-        raise ValueError(f"sigma is {sigma}; expected a positive width in pixels")
-    radius = int(np.ceil(3 * sigma)) if radius is None else int(radius)
-    if radius < 0:
-        raise ValueError(f"radius is {radius}; expected >= 0")
+    sigma = check_number(sigma, "sigma", positive=True)
+    radius = int(np.ceil(3 * sigma)) if radius is None else check_int(radius, "radius", minimum=0)
     t = np.arange(-radius, radius + 1, dtype=np.float64)
     w = np.exp(-0.5 * (t / sigma) ** 2)
     return (w / w.sum()).astype(np.float32)
@@ -121,7 +108,7 @@ def gaussian_filter(images, sigma: float = 1.0, radius: int | None = None) -> np
 
     Raises
     ------
-    ValueError
+    TypeError, ValueError
         For ``sigma <= 0``, colour images or values outside [0, 1].
     """
     w = gaussian_kernel(sigma, radius)
@@ -139,10 +126,11 @@ def median_filter(images, size: int = 3) -> np.ndarray:
 
     Raises
     ------
-    ValueError
+    TypeError, ValueError
         For an even or non-positive ``size``, colour images or values outside [0, 1].
     """
-    if int(size) != size or size < 1 or size % 2 == 0:
+    size = check_int(size, "size", minimum=1)
+    if size % 2 == 0:
         raise ValueError(f"size is {size}; expected an odd positive int such as 3")
     x, shape = _as_stack(images)
     r = int(size) // 2

@@ -13,17 +13,26 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from utils.validation import check_array, check_images, check_int, check_number
+
 FIG_DPI = 72  # keeps stored notebook outputs light
 
 
-def _as_images(images, name: str = "images") -> np.ndarray:
-    a = np.asarray(images, dtype=np.float32)
-    if a.ndim == 4 and a.shape[-1] == 1:
+def _as_images(images, name: str = "images", peak: float | None = 1.0) -> np.ndarray:
+    """(n, h, w) grey images from (n, h, w, 1), (n, h, w), one (h, w, 1) or one (h, w) image.
+
+    A 3-D array whose last axis is 1 is read as one (h, w, 1) image. Values follow
+    :func:`utils.validation.check_images`.
+    """
+    a = check_images(images, name, layouts=(2, 3, 4), peak=peak)
+    if a.ndim == 3 and a.shape[-1] == 1:
+        a = a[None]
+    if a.ndim == 4:
+        if a.shape[-1] != 1:
+            raise ValueError(f"{name} has shape {a.shape}; expected grey images, (n, h, w, 1)")
         a = a[..., 0]
     if a.ndim == 2:
         a = a[None]
-    if a.ndim != 3:
-        raise ValueError(f"{name} has shape {np.shape(images)}; expected (n, h, w), (n, h, w, 1) or (h, w)")
     return a
 
 
@@ -34,15 +43,16 @@ def show_images(images, ncols: int = 10, titles: Sequence[str] | None = None,
 
     Parameters
     ----------
-    images : array of shape (n, h, w), (n, h, w, 1) or (h, w).
+    images : array of shape (n, h, w), (n, h, w, 1), one image (h, w, 1) or (h, w); pixels in [0, 1]
+        (any finite values when ``vmin`` or ``vmax`` is None).
     ncols : columns of the grid (rows follow from n).
     titles : optional title per image.
     cell_size : inches per image.
     vmin, vmax : grey-scale range (None lets matplotlib scale each image).
     """
-    a = _as_images(images)
-    if ncols < 1:
-        raise ValueError(f"ncols is {ncols}; expected at least 1")
+    a = _as_images(images, peak=None if vmin is None or vmax is None else max(1.0, float(vmax)))
+    ncols = check_int(ncols, "ncols", minimum=1)
+    cell_size = check_number(cell_size, "cell_size", positive=True)
     if titles is not None and len(titles) != len(a):
         raise ValueError(f"{len(titles)} titles for {len(a)} images; expected one per image")
     ncols = min(ncols, len(a))
@@ -68,8 +78,12 @@ def compare_rows(rows: Sequence, labels: Sequence[str], n: int = 10, cell_size: 
     ``n`` of each are drawn, e.g. ``[originals, reconstructions]`` with labels
     ``["original", "reconstruction"]``.
     """
-    if len(rows) != len(labels):
-        raise ValueError(f"{len(rows)} rows but {len(labels)} labels; expected one label per row")
+    if isinstance(rows, np.ndarray) or not isinstance(rows, (list, tuple)) or not rows:
+        raise TypeError(f"rows is {type(rows).__name__}; expected a non-empty list of image arrays, one per row")
+    if isinstance(labels, str) or len(labels) != len(rows):
+        raise ValueError(f"labels has {1 if isinstance(labels, str) else len(labels)} entries for {len(rows)} rows; "
+                         "expected a list with one label per row")
+    n = check_int(n, "n", minimum=1)
     arrays = [_as_images(r, f"rows[{i}]")[:n] for i, r in enumerate(rows)]
     if len({len(a) for a in arrays}) != 1:
         raise ValueError(f"rows hold {[len(a) for a in arrays]} images; expected the same number in each")
@@ -97,6 +111,9 @@ def plot_reconstructions(originals, reconstructions, n: int = 10) -> Figure:
 def plot_history(history: dict[str, Sequence[float]], keys: Sequence[str] | None = None,
                  ax=None, ylabel: str = "loss", logy: bool = False):
     """Plot per-epoch curves from a Keras ``History.history`` dict; return the axes."""
+    if not isinstance(history, dict) or not history:
+        raise TypeError(f"history is {type(history).__name__}; expected a non-empty dict of per-epoch lists, "
+                        "e.g. TrainResult.history")
     keys = list(keys) if keys is not None else list(history)
     missing = [k for k in keys if k not in history]
     if missing:
@@ -124,9 +141,9 @@ def plot_latent_2d(codes, labels, ax=None, title: str | None = None, s: float = 
     ax : axes to draw on (a new figure when None).
     title : optional axes title.
     """
-    z = np.asarray(codes, dtype=np.float32)
+    z = check_array(codes, "codes", ndim=2)
     y = np.asarray(labels)
-    if z.ndim != 2 or z.shape[1] != 2:
+    if z.shape[1] != 2:
         raise ValueError(f"codes have shape {z.shape}; expected (n, 2)")
     if y.shape != (len(z),):
         raise ValueError(f"labels have shape {y.shape}; expected ({len(z)},), one per code")
@@ -152,7 +169,9 @@ def plot_curves(x, curves: dict, ax=None, xlabel: str = "", ylabel: str = "",
     (notebook 03). ``mark_x`` draws a dotted vertical line, e.g. at the noise
     level a model was trained on.
     """
-    x = np.asarray(x, dtype=float)
+    x = check_array(x, "x", ndim=1, dtype=float)
+    if not isinstance(curves, dict) or not curves:
+        raise TypeError(f"curves is {type(curves).__name__}; expected a non-empty dict name -> values at x")
     for name, values in curves.items():
         if np.shape(values) != x.shape:
             raise ValueError(f"curve {name!r} has shape {np.shape(values)}; expected {x.shape}, one value per x")

@@ -11,12 +11,43 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from typing import Iterator
+from typing import Any, Iterator
+
+from utils import recipes
 
 
 def quick_mode() -> bool:
     """True when ``CH11_QUICK`` is set to 1/true/yes (case-insensitive)."""
     return os.environ.get("CH11_QUICK", "").strip().lower() in {"1", "true", "yes"}
+
+
+def quick_subset(*arrays: Any) -> Any:
+    """The arrays cut to their first :data:`utils.recipes.QUICK_TRAIN_IMAGES` examples in quick mode.
+
+    Outside quick mode they are returned unchanged. One array in, one array out;
+    several in, a tuple out: ``x_train, y_train = quick_subset(x_train, y_train)``.
+
+    Raises
+    ------
+    ValueError
+        If no array is given or an array has no first axis.
+    """
+    if not arrays:
+        raise ValueError("quick_subset() got no arrays; expected one or more, e.g. quick_subset(x_train, y_train)")
+    for i, a in enumerate(arrays):
+        if len(getattr(a, "shape", ())) == 0:
+            raise ValueError(f"arrays[{i}] is {type(a).__name__} without a first axis; expected an array of examples")
+    n = recipes.QUICK_TRAIN_IMAGES if quick_mode() else None
+    cut = tuple(a[:n] for a in arrays)
+    return cut[0] if len(cut) == 1 else cut
+
+
+def quick_epochs(epochs: int) -> int:
+    """``epochs`` outside quick mode; :data:`utils.recipes.QUICK_EPOCHS` in quick mode."""
+    from utils.validation import check_int
+
+    epochs = check_int(epochs, "epochs", minimum=1)
+    return recipes.QUICK_EPOCHS if quick_mode() else epochs
 
 
 @contextlib.contextmanager

@@ -1,14 +1,15 @@
 """The one training path of the series: in-memory arrays in, trained model, history and seconds out.
 
-Notebook 02 (``02_autoencoder.ipynb``) introduces it; notebooks 03 (denoising
-autoencoder) and the VAE notebook train through the same :func:`train_model`,
-so every speed setting (batch size, learning-rate schedule, XLA, steps per
-execution) lives here and never in a notebook; ``benchmarks/RESULTS.md`` records
-the experiment behind each choice.
+Notebook 02 (``02_autoencoder.ipynb``) introduces it; notebook 03 (denoising
+autoencoder) and notebook 04 (variational autoencoder) train through the same
+:func:`train_model`. Its defaults are :mod:`utils.recipes`' values;
+``benchmarks/RESULTS.md`` records the experiment behind each.
 
-The model and its optimizer are built inside ``strategy.scope()`` when a
-``tf.distribute`` strategy is given, so the same call runs unchanged under a
-distribution strategy.
+- :func:`train_model` -- build, compile and fit; one ``seed`` seeds weights, sampling and shuffling;
+  one short progress line per epoch; ``corrupt`` redraws the corruption of the inputs every epoch.
+- :class:`TrainOptions` -- the settings only the speed experiments change (XLA, steps per
+  execution, input pipeline, distribution strategy, shuffling).
+- :class:`TrainResult` -- the model, its per-epoch history, seconds and the settings in effect.
 """
 
 from __future__ import annotations
@@ -24,6 +25,10 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
+from utils import recipes
+from utils.validation import (check_array, check_bool, check_callable, check_choice, check_int, check_number,
+                              describe)
+
 SCHEDULES = ("cosine", "constant")
 PIPELINES = ("tf.data", "arrays")
 
@@ -33,10 +38,53 @@ def sum_squared_error(y_true, y_pred):
 
     Sums over every axis but the first (all pixels and channels of an image)
     and returns one value per image; Keras then averages over the batch.
+
+    Raises
+    ------
+    ValueError
+        If the two shapes differ (nothing is broadcast: (n, 28, 28) against (n, 28, 28, 1) is refused).
     """
+    shape_true, shape_pred = tuple(y_true.shape), tuple(y_pred.shape)
+    if len(shape_true) != len(shape_pred) or any(
+            a is not None and b is not None and a != b for a, b in zip(shape_true, shape_pred)):
+        raise ValueError(f"y_true has shape {shape_true} but y_pred has shape {shape_pred}; expected the same "
+                         "shape (nothing is broadcast: add or drop the channel axis with [..., None] / [..., 0])")
     y_true = ops.cast(y_true, y_pred.dtype)
     squared = ops.square(y_true - y_pred)
     return ops.sum(ops.reshape(squared, (ops.shape(squared)[0], -1)), axis=-1)
+
+
+@dataclass(frozen=True)
+class TrainOptions:
+    """Settings of :func:`train_model` that only the speed experiments change.
+
+    Attributes
+    ----------
+    jit_compile : compile each training step with XLA (default False: no faster here, and it adds
+        compilation time; ``benchmarks/RESULTS.md``).
+    steps_per_execution : optimizer steps per call into the compiled graph; None means
+        :data:`~utils.recipes.STEPS_PER_EXECUTION` without a strategy and 1 with one
+        (Keras 3 on TensorFlow fails under a ``MirroredStrategy`` otherwise, keras-team/keras#19246).
+    pipeline : ``"tf.data"`` (the arrays through :func:`batches`) or ``"arrays"`` (handed to
+        ``model.fit`` as they are; Keras batches them and keeps the last, smaller batch).
+    strategy : optional ``tf.distribute.Strategy``; model and optimizer are created in its scope.
+    shuffle : reshuffle the examples every epoch.
+    """
+
+    jit_compile: bool = False
+    steps_per_execution: int | None = None
+    pipeline: str = "tf.data"
+    strategy: Any = None
+    shuffle: bool = True
+
+    def __post_init__(self):
+        check_bool(self.jit_compile, "jit_compile")
+        check_bool(self.shuffle, "shuffle")
+        if self.steps_per_execution is not None:
+            check_int(self.steps_per_execution, "steps_per_execution", minimum=1)
+        check_choice(self.pipeline, "pipeline", PIPELINES)
+        if self.strategy is not None and not hasattr(self.strategy, "scope"):
+            raise TypeError(f"strategy is {describe(self.strategy)}; expected a tf.distribute.Strategy or None")
 
 
 @dataclass
@@ -67,55 +115,49 @@ class TrainResult:
         return ", ".join(parts)
 
 
-def learning_rate_schedule(learning_rate: float, total_steps: int, schedule: str = "cosine",
-                           warmup_fraction: float = 0.05):
+def learning_rate_schedule(learning_rate: float, total_steps: int, schedule: str = recipes.SCHEDULE,
+                           warmup_fraction: float = recipes.WARMUP_FRACTION):
     """Learning rate (a float or a Keras schedule) for ``total_steps`` optimizer steps.
 
     ``"cosine"``: a short linear warm-up from ``learning_rate / 10`` over
-    ``warmup_fraction`` of the steps, then cosine decay to 1 % of the peak
-    (a one-cycle-like shape that tolerates a high peak rate).
-    ``"constant"``: ``learning_rate`` throughout.
+    ``warmup_fraction`` of the steps, then cosine decay to
+    :data:`~utils.recipes.FINAL_LR_FRACTION` of the peak (a one-cycle-like shape that
+    tolerates a high peak rate). ``"constant"``: ``learning_rate`` throughout.
 
     Raises
     ------
-    ValueError
-        For a non-positive rate or step count, an unknown schedule name or a
-        warm-up fraction outside [0, 1).
+    TypeError, ValueError
+        For a rate that is not a finite positive number, a step count below 1, an unknown
+        schedule name or a warm-up fraction outside [0, 1).
     """
-    if not learning_rate > 0:
-        raise ValueError(f"learning_rate is {learning_rate}; expected a positive number")
-    if int(total_steps) < 1:
-        raise ValueError(f"total_steps is {total_steps}; expected at least 1")
-    if schedule not in SCHEDULES:
-        raise ValueError(f"schedule is {schedule!r}; expected one of {SCHEDULES}")
-    if not 0 <= warmup_fraction < 1:
-        raise ValueError(f"warmup_fraction is {warmup_fraction}; expected a value in [0, 1)")
+    learning_rate = check_number(learning_rate, "learning_rate", positive=True)
+    total_steps = check_int(total_steps, "total_steps", minimum=1)
+    schedule = check_choice(schedule, "schedule", SCHEDULES)
+    warmup_fraction = check_number(warmup_fraction, "warmup_fraction", minimum=0.0)
+    if warmup_fraction >= 1:
+        raise ValueError(f"warmup_fraction is {warmup_fraction:g}; expected a value in [0, 1)")
     if schedule == "constant":
-        return float(learning_rate)
+        return learning_rate
     warmup = int(round(warmup_fraction * total_steps))
     return keras.optimizers.schedules.CosineDecay(
         initial_learning_rate=learning_rate / 10 if warmup else learning_rate,
-        decay_steps=max(1, int(total_steps) - warmup), alpha=0.01,
+        decay_steps=max(1, total_steps - warmup), alpha=recipes.FINAL_LR_FRACTION,
         warmup_target=learning_rate if warmup else None, warmup_steps=warmup)
 
 
-def _check_array(a, name: str) -> np.ndarray:
-    a = np.asarray(a)
-    if a.ndim < 2:
-        raise ValueError(f"{name} has shape {a.shape}; expected an array of examples, (n, ...)")
-    if a.shape[0] < 1:
-        raise ValueError(f"{name} holds no examples (shape {a.shape})")
-    return a
-
-
-def batches(x: np.ndarray, y: np.ndarray | None, batch_size: int, shuffle: bool = True,
-            seed: int = 0) -> tf.data.Dataset:
+def batches(x: np.ndarray, y: np.ndarray | None, batch_size: int, shuffle: bool = True, seed: int = recipes.SEED,
+            corrupt: Callable[[np.ndarray, int], np.ndarray] | None = None) -> tf.data.Dataset:
     """In-memory arrays as a ``tf.data`` pipeline of full, freshly shuffled batches.
 
     Only the example indices are shuffled (every epoch anew); each batch is then
     gathered from the arrays held as tensors, and gathered once when ``y`` is
     ``x`` itself (a plain autoencoder). The last incomplete batch is dropped so
-    every step has the same shape (one traced step; one XLA compilation when ``jit_compile`` is on).
+    every step has the same shape.
+
+    ``corrupt(x_batch, batch_seed)`` (numpy in, numpy of the same shape out) is applied to each
+    input batch; the targets stay as they are. Each batch gets its own seed from a random stream
+    seeded by ``seed`` that continues from epoch to epoch, so every epoch draws a fresh
+    corruption and the same ``seed`` gives the same run.
 
     Raises
     ------
@@ -123,119 +165,207 @@ def batches(x: np.ndarray, y: np.ndarray | None, batch_size: int, shuffle: bool 
         If ``batch_size`` is below 1 or larger than the number of examples.
     """
     n = len(x)
-    if not 1 <= int(batch_size) <= n:
-        raise ValueError(f"batch_size is {batch_size}; expected 1 to {n} (the number of examples)")
+    batch_size = check_int(batch_size, "batch_size", minimum=1, maximum=n)
     same = y is x
     xs = tf.constant(x)
     ys = xs if (same or y is None) else tf.constant(y)
     index = tf.data.Dataset.range(n)
     if shuffle:
         index = index.shuffle(n, seed=seed, reshuffle_each_iteration=True)
-    index = index.batch(int(batch_size), drop_remainder=True)
+    index = index.batch(batch_size, drop_remainder=True)
+    if corrupt is not None:
+        seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
+        index = tf.data.Dataset.zip(index, seeds)
+    else:
+        index = index.map(lambda i: (i, tf.constant(0, tf.int64)))
 
-    def gather(i):
+    def apply_corrupt(xb: np.ndarray, batch_seed) -> np.ndarray:
+        out = np.asarray(corrupt(xb, int(batch_seed) % (2 ** 63)), dtype=np.float32)
+        if out.shape != xb.shape:
+            raise ValueError(f"corrupt returned shape {out.shape} for a batch of shape {xb.shape}; "
+                             "expected the same shape")
+        return out
+
+    def gather(i, batch_seed):
         xb = tf.gather(xs, i)
+        inputs = xb
+        if corrupt is not None:
+            inputs = tf.numpy_function(apply_corrupt, [xb, batch_seed], tf.float32, stateful=False)
+            inputs.set_shape(xb.shape)
         if y is None:
-            return xb
-        return xb, (xb if same else tf.gather(ys, i))
+            return inputs
+        return inputs, (xb if same else tf.gather(ys, i))
 
     return index.map(gather, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
 
 
-def train_model(build_model: Callable[[], keras.Model], x, y=None, *, epochs: int = 5,
-                batch_size: int = 128, learning_rate: float = 1e-2, schedule: str = "cosine",
-                loss: Any = sum_squared_error, metrics: list | None = None,
-                validation_data: tuple | None = None, callbacks: list | None = None, strategy=None,
-                jit_compile: bool = False, steps_per_execution: int | None = None,
-                pipeline: str = "tf.data", shuffle: bool = True, seed: int = 0) -> TrainResult:
+class ProgressLine(keras.callbacks.Callback):
+    """Prints one short line per epoch: ``epoch 2/5  loss 12.345  val_loss 13.210  24 s``.
+
+    The loss terms are those in the epoch's logs (for a VAE ``loss``, ``reconstruction`` and
+    ``kl``); the seconds count from the start of training.
+    """
+
+    def __init__(self, epochs: int, printer: Callable[[str], None] = print):
+        super().__init__()
+        self.epochs = epochs
+        self.printer = printer
+        self.start = time.perf_counter()
+
+    def on_train_begin(self, logs=None):
+        self.start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        terms = "  ".join(f"{k} {float(v):.3f}" for k, v in (logs or {}).items()
+                          if k != "learning_rate" and np.ndim(v) == 0)
+        self.printer(f"epoch {epoch + 1}/{self.epochs}  {terms}  {time.perf_counter() - self.start:.0f} s")
+
+
+class StopOnNonFiniteLoss(keras.callbacks.Callback):
+    """Stops training with a ``FloatingPointError`` as soon as the loss is NaN or infinite."""
+
+    def __init__(self):
+        super().__init__()
+        self.epoch = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+
+    def _check(self, logs, where: str) -> None:
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(float(loss)):
+            self.model.stop_training = True
+            raise FloatingPointError(
+                f"training stopped: the loss became {float(loss)} in epoch {self.epoch + 1} ({where}); "
+                "expected a finite loss. Lower learning_rate, and check that the inputs are finite and "
+                "scaled to [0, 1]")
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._check(logs, f"step {batch + 1}")
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._check(logs, "at its end")
+
+
+def _check_validation_data(validation_data, has_y: bool):
+    if validation_data is None:
+        return None
+    if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (1, 2):
+        raise TypeError(f"validation_data is {describe(validation_data)}; expected (x_val, y_val), or (x_val,) "
+                        "for a model that computes its own loss")
+    if has_y and len(validation_data) != 2:
+        raise ValueError("validation_data is (x_val,) but the model is trained on targets y; "
+                         "expected (x_val, y_val)")
+    parts = tuple(check_array(v, f"validation_data[{i}]", min_len=1) for i, v in enumerate(validation_data))
+    if len(parts) == 2 and len(parts[0]) != len(parts[1]):
+        raise ValueError(f"validation_data holds {len(parts[0])} inputs but {len(parts[1])} targets; "
+                         "expected the same number")
+    return parts if len(parts) == 2 else parts[0]
+
+
+def train_model(build_model: Callable[[], keras.Model], x, y=None, *, epochs: int,
+                batch_size: int | None = None, learning_rate: float | None = None,
+                schedule: str | None = None, loss: Any = sum_squared_error, metrics: list | None = None,
+                validation_data: tuple | None = None, callbacks: list | None = None, seed: int | None = None,
+                corrupt: Callable[[np.ndarray, int], np.ndarray] | None = None, progress: bool = True,
+                options: TrainOptions | None = None) -> TrainResult:
     """Build, compile and fit a model on in-memory arrays; return it with its history and wall time.
 
     Parameters
     ----------
-    build_model : function of no arguments that returns a new (uncompiled) Keras model;
-        it is called inside ``strategy.scope()`` when ``strategy`` is given.
-        Set the seed (``keras.utils.set_random_seed``) before calling ``train_model``.
-    x : inputs, shape (n, ...); for an autoencoder the images.
+    build_model : function of no arguments that returns a new (uncompiled) Keras model.
+    x : inputs, shape (n, ...); for an autoencoder the images. Must be finite.
     y : targets, shape (n, ...) (``x`` itself for a plain autoencoder, the clean images for a
-        denoising one), or None when the model computes its own loss (e.g. a VAE with ``loss=None``).
+        denoising one), or None when the model computes its own loss (a VAE with ``loss=None``).
     epochs : passes over the data.
-    batch_size : examples per optimizer step.
-    learning_rate : peak rate of Adam.
-    schedule : ``"cosine"`` (warm-up then cosine decay) or ``"constant"``.
+    batch_size : examples per optimizer step (default :data:`~utils.recipes.BATCH_SIZE`).
+    learning_rate : peak rate of Adam (default :data:`~utils.recipes.LEARNING_RATE`).
+    schedule : ``"cosine"`` (warm-up then cosine decay) or ``"constant"``
+        (default :data:`~utils.recipes.SCHEDULE`).
     loss : Keras loss; default :func:`sum_squared_error`, the lecture's per-image sum.
         None when the model adds its own losses.
     metrics : optional Keras metrics.
-    validation_data : optional ``(x_val, y_val)`` (or ``(x_val,)``), evaluated after each epoch.
-    callbacks : optional Keras callbacks handed to ``model.fit`` (e.g. one that evaluates the
-        test set after each epoch); their time counts in ``seconds``.
-    strategy : optional ``tf.distribute.Strategy``; model and optimizer are created in its scope.
-    jit_compile : passed to ``model.compile``; True compiles each training step with XLA.
-        Default False: on this series' models and a 2-core CPU XLA trained no faster and
-        added seconds of compilation to every run (``benchmarks/RESULTS.md``).
-    steps_per_execution : optimizer steps run per call into the compiled graph (less Python
-        overhead). None (default): 16 without ``strategy``, 1 with one. (Keras 3 on TensorFlow
-        fails under a ``MirroredStrategy`` with either speed-up, keras-team/keras#19246.)
-    pipeline : ``"tf.data"`` (the arrays through :func:`batches`) or ``"arrays"`` (handed to
-        ``model.fit`` as they are; Keras batches them and keeps the last, smaller batch).
-    shuffle : reshuffle the examples every epoch.
-    seed : seed of the ``tf.data`` shuffling.
+    validation_data : optional ``(x_val, y_val)`` (or ``(x_val,)`` when ``y`` is None),
+        evaluated after each epoch.
+    callbacks : optional Keras callbacks handed to ``model.fit``; their time counts in ``seconds``.
+    seed : seeds everything: ``keras.utils.set_random_seed(seed)`` right before the model is built
+        (weights, and sampling layers without their own seed), the shuffling and the corruption
+        stream (default :data:`~utils.recipes.SEED`).
+    corrupt : optional ``corrupt(x_batch, batch_seed)`` applied to every input batch inside the
+        ``tf.data`` pipeline, with a fresh seed for each batch of each epoch (:func:`batches`).
+    progress : print one line per epoch (``epoch 2/5  loss 12.345  val_loss 13.210  24 s``).
+    options : :class:`TrainOptions` for the speed experiments (default ``TrainOptions()``).
 
     Returns
     -------
     TrainResult
-        ``model``, ``history`` (dict of per-epoch lists) and ``seconds`` (wall time of the fit).
+        ``model``, ``history`` (dict of per-epoch lists), ``seconds`` and ``settings``.
 
     Raises
     ------
-    ValueError
-        For arrays without an example axis, ``x`` and ``y`` of different lengths,
-        ``epochs`` or ``batch_size`` below 1, or a bad learning rate / schedule.
-    TypeError
-        If ``build_model`` is not callable or does not return a Keras model.
+    TypeError, ValueError
+        For a bad argument (arrays without an example axis, NaN or infinite inputs, ``x`` and ``y``
+        of different lengths, ``epochs`` or ``batch_size`` below 1, a learning rate that is not a
+        finite positive number, an unknown schedule, ``corrupt`` with the ``"arrays"`` pipeline).
+    FloatingPointError
+        If the loss becomes NaN or infinite during training.
     """
-    if not callable(build_model):
-        raise TypeError(f"build_model is {type(build_model).__name__}; expected a function returning a keras.Model")
-    x = _check_array(x, "x")
+    check_callable(build_model, "build_model", "a function of no arguments returning a keras.Model")
+    x = check_array(x, "x", min_len=1)
+    if x.ndim < 2:
+        raise ValueError(f"x has shape {x.shape}; expected an array of examples, (n, ...)")
     if y is not None:
-        y = _check_array(y, "y")
+        y = x if y is x else check_array(y, "y", min_len=1)
         if len(y) != len(x):
             raise ValueError(f"x has {len(x)} examples but y has {len(y)}; expected the same number")
-    if int(epochs) < 1:
-        raise ValueError(f"epochs is {epochs}; expected at least 1")
-    if not 1 <= int(batch_size) <= len(x):
-        raise ValueError(f"batch_size is {batch_size}; expected 1 to {len(x)} (the number of examples)")
-    if pipeline not in PIPELINES:
-        raise ValueError(f"pipeline is {pipeline!r}; expected one of {PIPELINES}")
+    epochs = check_int(epochs, "epochs", minimum=1)
+    batch_size = check_int(recipes.BATCH_SIZE if batch_size is None else batch_size, "batch_size",
+                           minimum=1, maximum=len(x))
+    learning_rate = check_number(recipes.LEARNING_RATE if learning_rate is None else learning_rate,
+                                 "learning_rate", positive=True)
+    schedule = check_choice(recipes.SCHEDULE if schedule is None else schedule, "schedule", SCHEDULES)
+    seed = check_int(recipes.SEED if seed is None else seed, "seed", minimum=0)
+    progress = check_bool(progress, "progress")
     if callbacks is not None and not isinstance(callbacks, (list, tuple)):
-        raise TypeError(f"callbacks is {type(callbacks).__name__}; expected a list of keras.callbacks.Callback")
-    if steps_per_execution is None:
-        steps_per_execution = 16 if strategy is None else 1
-    if int(steps_per_execution) < 1:
-        raise ValueError(f"steps_per_execution is {steps_per_execution}; expected at least 1")
-    per_epoch = len(x) // int(batch_size) if pipeline == "tf.data" else math.ceil(len(x) / int(batch_size))
-    steps = int(epochs) * per_epoch
-    lr = learning_rate_schedule(learning_rate, steps, schedule)
+        raise TypeError(f"callbacks is {describe(callbacks)}; expected a list of keras.callbacks.Callback")
+    if corrupt is not None:
+        check_callable(corrupt, "corrupt", "a function corrupt(x_batch, seed) -> array of the same shape")
+    options = TrainOptions() if options is None else options
+    if not isinstance(options, TrainOptions):
+        raise TypeError(f"options is {describe(options)}; expected utils.training.TrainOptions(...) or None")
+    if corrupt is not None and options.pipeline != "tf.data":
+        raise ValueError(f"corrupt needs the tf.data pipeline, but options.pipeline is {options.pipeline!r}; "
+                         "leave options.pipeline at 'tf.data'")
+    validation = _check_validation_data(validation_data, y is not None)
+    strategy = options.strategy
+    steps_per_execution = options.steps_per_execution or (recipes.STEPS_PER_EXECUTION if strategy is None else 1)
+    per_epoch = len(x) // batch_size if options.pipeline == "tf.data" else math.ceil(len(x) / batch_size)
+    lr = learning_rate_schedule(learning_rate, epochs * per_epoch, schedule)
 
+    keras.utils.set_random_seed(seed)
     scope = strategy.scope() if strategy is not None else contextlib.nullcontext()
     with scope:
         model = build_model()
         if not isinstance(model, keras.Model):
-            raise TypeError(f"build_model returned {type(model).__name__}; expected a keras.Model")
+            raise TypeError(f"build_model returned {describe(model)}; expected a keras.Model")
         model.compile(optimizer=keras.optimizers.Adam(learning_rate=lr), loss=loss, metrics=metrics,
-                      jit_compile=jit_compile, steps_per_execution=int(steps_per_execution))
+                      jit_compile=options.jit_compile, steps_per_execution=steps_per_execution)
 
-    if pipeline == "tf.data":
-        data = batches(x, y, batch_size, shuffle=shuffle, seed=seed)
+    if options.pipeline == "tf.data":
+        data = batches(x, y, batch_size, shuffle=options.shuffle, seed=seed, corrupt=corrupt)
         fit_args = dict(x=data, shuffle=False)  # the pipeline shuffles
     else:
-        fit_args = dict(x=x, y=y, batch_size=int(batch_size), shuffle=shuffle)
+        fit_args = dict(x=x, y=y, batch_size=batch_size, shuffle=options.shuffle)
+    all_callbacks = [StopOnNonFiniteLoss(), *(callbacks or [])]
+    if progress:
+        all_callbacks.append(ProgressLine(epochs))
     start = time.perf_counter()
-    fitted = model.fit(epochs=int(epochs), validation_data=validation_data, callbacks=list(callbacks or []),
-                       verbose=0, **fit_args)
+    fitted = model.fit(epochs=epochs, validation_data=validation, callbacks=all_callbacks, verbose=0, **fit_args)
     seconds = time.perf_counter() - start
     history = {k: [float(v) for v in vals] for k, vals in fitted.history.items()}
-    settings = dict(epochs=int(epochs), batch_size=int(batch_size), learning_rate=float(learning_rate),
-                    schedule=schedule, jit_compile=bool(jit_compile), steps_per_execution=int(steps_per_execution),
-                    pipeline=pipeline, shuffle=bool(shuffle), seed=int(seed),
+    settings = dict(epochs=epochs, batch_size=batch_size, learning_rate=learning_rate, schedule=schedule,
+                    seed=seed, corrupt=None if corrupt is None else getattr(corrupt, "__name__", "function"),
+                    jit_compile=options.jit_compile, steps_per_execution=steps_per_execution,
+                    pipeline=options.pipeline, shuffle=options.shuffle,
                     strategy=None if strategy is None else type(strategy).__name__)
     return TrainResult(model=model, history=history, seconds=seconds, settings=settings)

@@ -50,19 +50,13 @@ from typing import Sequence, Union
 
 import numpy as np
 
+from utils.validation import check_array, check_int
+
 Strides = Union[int, Sequence[int]]
 PADDINGS = ("valid", "same")
 
 
 # ---------------------------------------------------------------- input checks
-def _check_int(value, name: str, minimum: int = 1) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} is {value!r} of type {type(value).__name__}; expected an int >= {minimum}")
-    if value < minimum:
-        raise ValueError(f"{name} is {value}; expected an int >= {minimum}")
-    return int(value)
-
-
 def _check_kernel(kernel) -> np.ndarray:
     try:
         k = np.asarray(kernel)
@@ -75,20 +69,35 @@ def _check_kernel(kernel) -> np.ndarray:
         raise ValueError(f"kernel has shape {k.shape} ({k.ndim}-D); expected a 2-D array (kh, kw)")
     if k.size == 0:
         raise ValueError(f"kernel has shape {k.shape}; expected at least one row and one column")
+    if np.issubdtype(k.dtype, np.floating) and not np.all(np.isfinite(k)):
+        raise ValueError("kernel holds NaN or infinite values; expected finite numbers")
     return k
+
+
+def _check_plane(a, name: str) -> np.ndarray:
+    """A 2-D finite numeric array (one channel, no batch axis)."""
+    a = check_array(a, name, ndim=2, dtype=None)
+    if a.dtype == bool:
+        a = a.astype(np.int64)
+    return a
+
+
+def _wide(C: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """C in a dtype wide enough for the product with ``a`` (no uint8 overflow)."""
+    return C.astype(np.result_type(C.dtype, a.dtype, np.int64), copy=False)
 
 
 def _check_pair(value, name: str) -> tuple[int, int]:
     if isinstance(value, (str, bytes)) or not isinstance(value, (numbers.Integral, Sequence, np.ndarray)):
         raise TypeError(f"{name} is {value!r}; expected an int >= 1 or a pair (h, w) of ints >= 1")
     if isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_)):
-        v = _check_int(value, name)
+        v = check_int(value, name)
         return v, v
     if isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} is {value!r}; expected an int >= 1 or a pair (h, w) of ints >= 1")
     if len(value) != 2:
         raise ValueError(f"{name} is {tuple(value)!r} with {len(value)} entries; expected a pair (h, w) of ints >= 1")
-    return _check_int(value[0], f"{name}[0]"), _check_int(value[1], f"{name}[1]")
+    return check_int(value[0], f"{name}[0]"), check_int(value[1], f"{name}[1]")
 
 
 def _check_strides(strides) -> tuple[int, int]:
@@ -107,7 +116,7 @@ def _check_shape(shape, name: str = "input_shape") -> tuple[int, int]:
     if len(shape) != 2:
         raise ValueError(f"{name} is {tuple(shape)!r} with {len(shape)} entries; expected a pair (h, w) of ints >= 1 "
                          "(one channel, no batch axis)")
-    return _check_int(shape[0], f"{name}[0]"), _check_int(shape[1], f"{name}[1]")
+    return check_int(shape[0], f"{name}[0]"), check_int(shape[1], f"{name}[1]")
 
 
 # ---------------------------------------------------------------- sizes
@@ -131,9 +140,9 @@ def output_size(in_size: int, k: int, s: int = 1, padding: str = "valid") -> int
         For a non-int or non-positive size, kernel or stride, an unknown
         padding, or a kernel longer than a "valid" input.
     """
-    n = _check_int(in_size, "in_size")
-    k = _check_int(k, "k")
-    s = _check_int(s, "s")
+    n = check_int(in_size, "in_size")
+    k = check_int(k, "k")
+    s = check_int(s, "s")
     padding = _check_padding(padding)
     if padding == "same":
         return -(-n // s)
@@ -162,9 +171,9 @@ def transpose_output_size(in_size: int, k: int, s: int = 1, padding: str = "vali
     ``output_size(n, k, s, padding) == in_size``: the transposed convolution
     undoes the forward convolution's change of size.
     """
-    n = _check_int(in_size, "in_size")
-    k = _check_int(k, "k")
-    s = _check_int(s, "s")
+    n = check_int(in_size, "in_size")
+    k = check_int(k, "k")
+    s = check_int(s, "s")
     padding = _check_padding(padding)
     if padding == "same":
         return n * s
@@ -226,16 +235,22 @@ def conv_matrix(kernel, input_shape: Sequence[int], strides: Strides = 1, paddin
 
 
 def conv2d_by_matrix(x, kernel, strides: Strides = 1, padding: str = "valid") -> np.ndarray:
-    """Convolve a 2-D array ``x`` with ``kernel`` as ``C @ x.ravel()``; return (out_h, out_w)."""
-    x = np.asarray(x)
-    if x.ndim != 2:
-        raise ValueError(f"x has shape {x.shape}; expected a 2-D array (h, w)")
+    """Convolve a 2-D array ``x`` with ``kernel`` as ``C @ x.ravel()``; return (out_h, out_w).
+
+    Integer inputs are multiplied in int64 (no uint8 overflow); floats keep their precision.
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``x`` not a finite 2-D numeric array, or a bad kernel, stride or padding (:func:`conv_matrix`).
+    """
+    x = _check_plane(x, "x")
     k = _check_kernel(kernel)
     sh, sw = _check_strides(strides)
     padding = _check_padding(padding)
     C = conv_matrix(k, x.shape, (sh, sw), padding)
     out_shape = (output_size(x.shape[0], k.shape[0], sh, padding), output_size(x.shape[1], k.shape[1], sw, padding))
-    return (C @ x.ravel()).reshape(out_shape)
+    return (_wide(C, x) @ x.ravel()).reshape(out_shape)
 
 
 def conv_transpose_by_matrix(y, kernel, strides: Strides = 1, padding: str = "valid",
@@ -251,9 +266,7 @@ def conv_transpose_by_matrix(y, kernel, strides: Strides = 1, padding: str = "va
     ValueError
         ``y`` not 2-D, or an ``output_shape`` whose convolution does not have ``y``'s shape.
     """
-    y = np.asarray(y)
-    if y.ndim != 2:
-        raise ValueError(f"y has shape {y.shape}; expected a 2-D array (h, w)")
+    y = _check_plane(y, "y")
     k = _check_kernel(kernel)
     sh, sw = _check_strides(strides)
     padding = _check_padding(padding)
@@ -267,4 +280,4 @@ def conv_transpose_by_matrix(y, kernel, strides: Strides = 1, padding: str = "va
         raise ValueError(f"output_shape {(out_h, out_w)} convolves to {back}, not to y's shape {y.shape}; "
                          f"expected an output_shape whose convolution (strides {(sh, sw)}, padding {padding!r}) "
                          "has y's shape")
-    return (C.T @ y.ravel()).reshape(out_h, out_w)
+    return (_wide(C, y).T @ y.ravel()).reshape(out_h, out_w)

@@ -14,6 +14,8 @@ Bernoulli logits for ``p_theta(x|z)``, one per pixel.
 - :class:`Sampling` -- ``z = mu + sigma * epsilon`` with ``epsilon ~ N(0, I)``.
 - :func:`build_encoder`, :func:`build_decoder`, :class:`VAE`, :func:`build_vae` -- the model;
   its loss is reconstruction (summed over pixels) + KL, both tracked as metrics.
+- :func:`pixel_probabilities` -- decode latent vectors to pixel probabilities (sigmoid of the logits).
+- :func:`train_vae` -- notebook 04's training run (recipe in :mod:`utils.recipes`).
 - :func:`evaluate_elbo` -- the ELBO of each image (closed-form KL, Monte Carlo reconstruction).
 - :func:`importance_sampled_log_likelihood` -- ``log p(x)`` by importance sampling with
   ``k`` draws from ``q_phi(z|x)``, batched so that memory stays small.
@@ -22,10 +24,16 @@ Bernoulli logits for ``p_theta(x|z)``, one per pixel.
 from __future__ import annotations
 
 import math
+from typing import Sequence
 
 import keras
 import numpy as np
 from keras import layers, ops
+
+from utils import recipes
+from utils.autoencoder import check_architecture
+from utils.validation import (check_array, check_images, check_int, check_model, check_probability,
+                              describe)
 
 LOG_2PI = math.log(2.0 * math.pi)
 
@@ -56,8 +64,9 @@ def kl_divergence(mu, log_var):
 
     Raises
     ------
-    ValueError
-        If the shapes of ``mu`` and ``log_var`` differ, or they are scalars.
+    TypeError, ValueError
+        If the shapes of ``mu`` and ``log_var`` differ, they are scalars, or numpy inputs
+        hold NaN or infinite values.
     """
     shape_mu, shape_lv = _static_shape(mu), _static_shape(log_var)
     if len(shape_mu) != len(shape_lv) or any(
@@ -67,9 +76,12 @@ def kl_divergence(mu, log_var):
     if len(shape_mu) == 0:
         raise ValueError("mu and log_var are scalars; expected arrays of shape (n, p) or (p,)")
     if isinstance(mu, (np.ndarray, list, tuple)) and isinstance(log_var, (np.ndarray, list, tuple)):
-        mu = np.asarray(mu, dtype=np.float64)
-        log_var = np.asarray(log_var, dtype=np.float64)
+        mu = check_array(mu, "mu", min_len=0, dtype=np.float64)
+        log_var = check_array(log_var, "log_var", min_len=0, dtype=np.float64)
         return -0.5 * np.sum(1.0 + log_var - mu ** 2 - np.exp(log_var), axis=-1)
+    # tensors (inside training): a common float dtype, that of whichever input is a tensor
+    dtype = getattr(mu, "dtype", None) if not isinstance(mu, (np.ndarray, list, tuple)) else log_var.dtype
+    mu, log_var = ops.cast(mu, dtype), ops.cast(log_var, dtype)
     return -0.5 * ops.sum(1.0 + log_var - ops.square(mu) - ops.exp(log_var), axis=-1)
 
 
@@ -103,62 +115,124 @@ def bernoulli_log_likelihood(x, logits):
 
     ``sum_j [x_j * l_j - softplus(l_j)]`` over every axis but the first: the negative of
     the binary cross-entropy summed over the 784 pixels. Works on tensors and numpy arrays.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` and ``logits`` have different shapes (nothing is broadcast).
     """
+    shape_x, shape_l = _static_shape(x), _static_shape(logits)
+    if len(shape_x) != len(shape_l) or any(a is not None and b is not None and a != b
+                                           for a, b in zip(shape_x, shape_l)):
+        raise ValueError(f"x has shape {shape_x} but logits has shape {shape_l}; expected the same shape "
+                         "(nothing is broadcast: add or drop the channel axis with [..., None] / [..., 0])")
     x = ops.cast(x, logits.dtype) if hasattr(logits, "dtype") else x
     per_pixel = x * logits - ops.softplus(logits)
     return ops.sum(ops.reshape(per_pixel, (ops.shape(per_pixel)[0], -1)), axis=-1)
 
 
 # --------------------------------------------------------------------------- the model
-def build_encoder(latent_dim: int, input_shape: tuple = (28, 28, 1), filters: tuple = (8, 16),
-                  hidden: int = 128, name: str = "encoder") -> keras.Model:
+def build_encoder(latent_size: int, widths: Sequence[int] = recipes.VAE_ENCODER_WIDTHS,
+                  image_shape: Sequence[int] = (28, 28, 1), hidden: int = recipes.VAE_ENCODER_HIDDEN,
+                  name: str = "encoder") -> keras.Model:
     """Convolutional encoder x -> (mu(x), log sigma^2(x)).
 
-    Two stride-2 convolutions (28 -> 14 -> 7) with ``filters`` channels, a Dense layer
-    of ``hidden`` units, then two linear heads of ``latent_dim`` units each.
+    Stride-2 convolutions with ``widths`` channels (28 -> 14 -> 7 for two), a Dense layer
+    of ``hidden`` units, then two linear heads of ``latent_size`` units each.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`utils.autoencoder.check_architecture`, or ``hidden`` below 1.
     """
-    if int(latent_dim) < 1:
-        raise ValueError(f"latent_dim is {latent_dim}; expected at least 1")
-    x_in = keras.Input(input_shape, name="x")
+    latent_size, widths, image_shape, _ = check_architecture(latent_size, widths, image_shape)
+    hidden = check_int(hidden, "hidden", minimum=1)
+    x_in = keras.Input(image_shape, name="x")
     h = x_in
-    for f in filters:
-        h = layers.Conv2D(f, 3, strides=2, padding="same", activation="relu")(h)
+    for w in widths:
+        h = layers.Conv2D(w, 3, strides=2, padding="same", activation="relu")(h)
     h = layers.Flatten()(h)
     h = layers.Dense(hidden, activation="relu")(h)
-    mu = layers.Dense(latent_dim, name="mu")(h)
-    log_var = layers.Dense(latent_dim, name="log_var")(h)
+    mu = layers.Dense(latent_size, name="mu")(h)
+    log_var = layers.Dense(latent_size, name="log_var")(h)
     return keras.Model(x_in, [mu, log_var], name=name)
 
 
-def build_decoder(latent_dim: int, hidden: int = 256, channels: int = 32, final_kernel: int = 2,
-                  name: str = "decoder") -> keras.Model:
-    """Decoder z -> Bernoulli logits of a 28x28x1 image.
+def build_decoder(latent_size: int, widths: Sequence[int] = recipes.VAE_DECODER_WIDTHS,
+                  image_shape: Sequence[int] = (28, 28, 1), hidden: int = recipes.VAE_DECODER_HIDDEN,
+                  final_kernel: int = recipes.VAE_DECODER_FINAL_KERNEL, name: str = "decoder") -> keras.Model:
+    """Decoder z -> Bernoulli logits of an image (one logit per pixel).
 
-    Dense layers up to a 7x7 grid of ``channels`` maps, then two stride-2 transposed
-    convolutions (7 -> 14 -> 28); the last one outputs logits (no activation). Its kernel,
-    ``final_kernel`` = 2 by default, equals the stride, so each 14x14 position fills its own
-    2x2 block of the output: on a CPU this single-channel layer was the decoder's slowest
-    part with a 3x3 kernel, and the decoder's speed sets the cost of the importance-sampling
-    estimate (10,000 x k decodes).
+    Dense layers (``hidden`` units, then a 7x7 grid of ``widths[-1]`` maps for 28x28 images),
+    then one stride-2 transposed convolution per width, mirrored as in
+    :func:`utils.autoencoder.build_decoder` (7 -> 14 -> 28); the last one outputs the
+    logits (no activation). Its kernel, ``final_kernel``, equals the stride by default, so
+    each 14x14 position fills its own 2x2 block of the output.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`utils.autoencoder.check_architecture`, or ``hidden``/``final_kernel`` below 1.
     """
-    if int(latent_dim) < 1:
-        raise ValueError(f"latent_dim is {latent_dim}; expected at least 1")
-    z_in = keras.Input((int(latent_dim),), name="z")
+    latent_size, widths, image_shape, _ = check_architecture(latent_size, widths, image_shape)
+    hidden = check_int(hidden, "hidden", minimum=1)
+    final_kernel = check_int(final_kernel, "final_kernel", minimum=1)
+    h_img, w_img, c = image_shape
+    factor = 2 ** len(widths)
+    z_in = keras.Input((latent_size,), name="z")
     h = layers.Dense(hidden, activation="relu")(z_in)
-    h = layers.Dense(7 * 7 * channels, activation="relu")(h)
-    h = layers.Reshape((7, 7, channels))(h)
-    h = layers.Conv2DTranspose(channels // 2, 3, strides=2, padding="same", activation="relu")(h)
-    logits = layers.Conv2DTranspose(1, final_kernel, strides=2, padding="same", name="logits")(h)
+    h = layers.Dense((h_img // factor) * (w_img // factor) * widths[-1], activation="relu")(h)
+    h = layers.Reshape((h_img // factor, w_img // factor, widths[-1]))(h)
+    for w in reversed(widths[:-1]):
+        h = layers.Conv2DTranspose(w, 3, strides=2, padding="same", activation="relu")(h)
+    logits = layers.Conv2DTranspose(c, final_kernel, strides=2, padding="same", name="logits")(h)
     return keras.Model(z_in, logits, name=name)
 
 
-def latent_size(decoder: keras.Model) -> int:
-    """Length of the latent vector the decoder takes (its input's last axis)."""
+def latent_size_of(decoder: keras.Model) -> int:
+    """p, the length of the latent vector the decoder takes (its input's last axis).
+
+    Raises
+    ------
+    TypeError
+        If ``decoder`` is not a built Keras model with input shape (None, p).
+    """
     shape = decoder.inputs[0].shape if getattr(decoder, "inputs", None) else None
-    if shape is None or shape[-1] is None:
-        raise ValueError(f"cannot read the latent size of {type(decoder).__name__}; "
-                         "expected a built Keras model with input shape (None, p)")
+    if shape is None or len(shape) != 2 or shape[-1] is None:
+        raise TypeError(f"decoder is {describe(decoder)}; expected a built Keras model with input shape (None, p)")
     return int(shape[-1])
+
+
+def pixel_probabilities(decoder: keras.Model, z, batch_size: int = 1000) -> np.ndarray:
+    """Decode latent vectors to pixel probabilities: the sigmoid of the decoder's logits.
+
+    Parameters
+    ----------
+    decoder : Keras model z (n, p) -> logits (n, 28, 28, 1).
+    z : latent vectors, shape (n, p); a single vector (p,) is read as n = 1.
+    batch_size : vectors per decoder call.
+
+    Returns
+    -------
+    numpy float32 array of shape (n, 28, 28, 1) with values in [0, 1].
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a decoder that is not a Keras model, or ``z`` that is not finite or not of length p.
+    """
+    check_model(decoder, "decoder")
+    p = latent_size_of(decoder)
+    z = check_array(z, "z", ndim=(1, 2))
+    if z.ndim == 1:
+        z = z[None, :]
+    if z.shape[1] != p:
+        raise ValueError(f"z has shape {z.shape}; the decoder takes latent vectors of length p = {p}, "
+                         f"expected shape (n, {p})")
+    batch_size = check_int(batch_size, "batch_size", minimum=1)
+    parts = [ops.convert_to_numpy(ops.sigmoid(decoder(z[i:i + batch_size], training=False)))
+             for i in range(0, len(z), batch_size)]
+    return np.concatenate(parts, axis=0).astype(np.float32)
 
 
 @keras.saving.register_keras_serializable(package="ch11")
@@ -185,14 +259,9 @@ class VAE(keras.Model):
 
     def __init__(self, encoder: keras.Model, decoder: keras.Model, seed: int | None = None, **kwargs):
         super().__init__(**kwargs)
-        p_enc = int(encoder.outputs[0].shape[-1])
-        p_dec = latent_size(decoder)
-        if p_enc != p_dec:
-            raise ValueError(f"the encoder gives a {p_enc}-dimensional z but the decoder takes "
-                             f"{p_dec} dimensions; expected the same latent size")
+        self.latent_size = _check_pair(encoder, decoder)
         self.encoder = encoder
         self.decoder = decoder
-        self.latent_dim = p_enc
         self.sampling = Sampling(seed=seed, name="sampling")
         self.loss_tracker = keras.metrics.Mean(name="loss")
         self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction")
@@ -219,31 +288,48 @@ class VAE(keras.Model):
         return [self.loss_tracker, self.reconstruction_tracker, self.kl_tracker]
 
 
-def build_vae(latent_dim: int, seed: int | None = None) -> VAE:
-    """The notebook's VAE: :func:`build_encoder` and :func:`build_decoder` with ``latent_dim``."""
-    return VAE(build_encoder(latent_dim), build_decoder(latent_dim), seed=seed, name=f"vae_{latent_dim}d")
+def build_vae(latent_size: int, seed: int | None = None) -> VAE:
+    """Notebook 04's VAE: :func:`build_encoder` and :func:`build_decoder` with ``latent_size``."""
+    latent_size = check_int(latent_size, "latent_size", minimum=1)
+    if seed is not None:
+        seed = check_int(seed, "seed", minimum=0)
+    return VAE(build_encoder(latent_size), build_decoder(latent_size), seed=seed, name=f"vae_{latent_size}d")
 
 
-def binarize(images, threshold: float = 0.5) -> np.ndarray:
-    """Pixels above ``threshold`` become 1, the rest 0 (float32)."""
-    return (np.asarray(images) > threshold).astype(np.float32)
+def binarize(images, threshold: float = recipes.VAE_BINARIZE_THRESHOLD) -> np.ndarray:
+    """Pixels above ``threshold`` become 1, the rest 0 (float32, same shape).
+
+    ``images`` are float pixels in [0, 1], shaped (n, h, w, c), (n, h, w) or (h, w)
+    (:func:`utils.validation.check_images`); ``threshold`` lies in [0, 1].
+    """
+    threshold = check_probability(threshold, "threshold")
+    x = check_images(images, "images", layouts=(2, 3, 4))
+    return (x > threshold).astype(np.float32)
 
 
 # --------------------------------------------------------------------------- evaluation
-def _check_images(x, name: str = "x") -> np.ndarray:
-    x = np.asarray(x, dtype=np.float32)
-    if x.ndim < 2 or len(x) < 1:
-        raise ValueError(f"{name} has shape {x.shape}; expected a batch of images, (n, 28, 28, 1)")
-    return x
-
-
 def _check_pair(encoder, decoder) -> int:
-    p_enc = int(encoder.outputs[0].shape[-1])
-    p_dec = latent_size(decoder)
+    check_model(encoder, "encoder")
+    check_model(decoder, "decoder")
+    outputs = getattr(encoder, "outputs", None)
+    if not outputs or len(outputs) != 2:
+        raise TypeError(f"encoder is {describe(encoder)} with {len(outputs or [])} outputs; "
+                        "expected a model x -> [mu, log_var] (two outputs)")
+    p_enc = int(outputs[0].shape[-1])
+    p_dec = latent_size_of(decoder)
     if p_enc != p_dec:
         raise ValueError(f"the encoder gives a {p_enc}-dimensional z but the decoder takes "
                          f"{p_dec} dimensions; expected the same latent size")
     return p_enc
+
+
+def _check_eval_images(encoder, x) -> np.ndarray:
+    x = check_images(x, "x")
+    expected = tuple(encoder.inputs[0].shape[1:])
+    if tuple(x.shape[1:]) != expected:
+        raise ValueError(f"x has shape {x.shape}; the encoder takes images of shape {expected}, "
+                         f"expected (n, {', '.join(map(str, expected))})")
+    return x
 
 
 def evaluate_elbo(encoder: keras.Model, decoder: keras.Model, x, n_samples: int = 1,
@@ -253,33 +339,40 @@ def evaluate_elbo(encoder: keras.Model, decoder: keras.Model, x, n_samples: int 
     The expectation is a Monte Carlo average over ``n_samples`` draws of z per image;
     the KL term is the closed form.
 
+    Parameters
+    ----------
+    encoder, decoder : the VAE's parts (encoder x -> [mu, log_var], decoder z -> logits).
+    x : images in [0, 1], shape (n, 28, 28, 1) (binarized for the lecture's Bernoulli model).
+    n_samples : draws of z per image (>= 1).
+    batch_size : images per encoder call (>= 1).
+    seed : seed of the draws.
+
     Returns
     -------
     numpy array of shape (n,), float64.
 
     Raises
     ------
-    ValueError
-        For ``n_samples`` or ``batch_size`` below 1, images without a batch axis,
-        or encoder and decoder of different latent sizes.
+    TypeError, ValueError
+        For ``n_samples`` or ``batch_size`` below 1, images that are not a batch in [0, 1] of the
+        encoder's input shape, or encoder and decoder of different latent sizes.
     """
-    if int(n_samples) < 1:
-        raise ValueError(f"n_samples is {n_samples}; expected at least 1")
-    if int(batch_size) < 1:
-        raise ValueError(f"batch_size is {batch_size}; expected at least 1")
-    x = _check_images(x)
+    n_samples = check_int(n_samples, "n_samples", minimum=1)
+    batch_size = check_int(batch_size, "batch_size", minimum=1)
+    seed = check_int(seed, "seed", minimum=0)
     p = _check_pair(encoder, decoder)
+    x = _check_eval_images(encoder, x)
     rng = np.random.default_rng(seed)
     out = np.empty(len(x))
-    for start in range(0, len(x), int(batch_size)):
-        xb = x[start:start + int(batch_size)]
+    for start in range(0, len(x), batch_size):
+        xb = x[start:start + batch_size]
         mu, log_var = (np.asarray(a, dtype=np.float64) for a in encoder(xb, training=False))
         rec = np.zeros(len(xb))
-        for _ in range(int(n_samples)):
+        for _ in range(n_samples):
             z = mu + np.exp(0.5 * log_var) * rng.standard_normal((len(xb), p))
             logits = decoder(z.astype(np.float32), training=False)
             rec += np.asarray(bernoulli_log_likelihood(xb, logits), dtype=np.float64)
-        out[start:start + len(xb)] = rec / int(n_samples) - kl_divergence(mu, log_var)
+        out[start:start + len(xb)] = rec / n_samples - kl_divergence(mu, log_var)
     return out
 
 
@@ -288,8 +381,9 @@ def _logmeanexp(a: np.ndarray, axis: int = 0) -> np.ndarray:
     return np.squeeze(m, axis) + np.log(np.mean(np.exp(a - m), axis=axis))
 
 
-def importance_sampled_log_likelihood(encoder: keras.Model, decoder: keras.Model, x, k: int = 100,
-                                      batch_size: int = 100, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def importance_sampled_log_likelihood(encoder: keras.Model, decoder: keras.Model, x,
+                                      k: int = recipes.VAE_IS_SAMPLES, batch_size: int = 100,
+                                      seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Estimate ``log p_theta(x)`` of each image by importance sampling from ``q_phi(z|x)``.
 
     With ``z_1..z_k`` drawn from ``q_phi(z|x)`` and weights
@@ -305,7 +399,7 @@ def importance_sampled_log_likelihood(encoder: keras.Model, decoder: keras.Model
     Parameters
     ----------
     encoder, decoder : the VAE's parts (encoder x -> [mu, log_var], decoder z -> logits).
-    x : binary images, shape (n, 28, 28, 1).
+    x : binary images, shape (n, 28, 28, 1); one image is ``x[None]``.
     k : importance samples per image (at least 1).
     batch_size : images per decoder call group.
     seed : seed of the draws.
@@ -316,21 +410,18 @@ def importance_sampled_log_likelihood(encoder: keras.Model, decoder: keras.Model
 
     Raises
     ------
-    ValueError
-        For ``k`` or ``batch_size`` below 1, images without a batch axis,
-        or encoder and decoder of different latent sizes.
+    TypeError, ValueError
+        As :func:`evaluate_elbo`, and for ``k`` below 1.
     """
-    if int(k) < 1:
-        raise ValueError(f"k is {k}; expected at least 1 importance sample per image")
-    if int(batch_size) < 1:
-        raise ValueError(f"batch_size is {batch_size}; expected at least 1")
-    k = int(k)
-    x = _check_images(x)
+    k = check_int(k, "k", minimum=1)
+    batch_size = check_int(batch_size, "batch_size", minimum=1)
+    seed = check_int(seed, "seed", minimum=0)
     p = _check_pair(encoder, decoder)
+    x = _check_eval_images(encoder, x)
     rng = np.random.default_rng(seed)
     log_px, elbo = np.empty(len(x)), np.empty(len(x))
-    for start in range(0, len(x), int(batch_size)):
-        xb = x[start:start + int(batch_size)]
+    for start in range(0, len(x), batch_size):
+        xb = x[start:start + batch_size]
         b = len(xb)
         mu, log_var = (np.asarray(a, dtype=np.float64) for a in encoder(xb, training=False))
         eps = rng.standard_normal((k, b, p))
@@ -346,46 +437,42 @@ def importance_sampled_log_likelihood(encoder: keras.Model, decoder: keras.Model
     return log_px, elbo
 
 
-# --------------------------------------------------------------------------- the training recipe
-#: The notebook's recipe for :func:`train_vae`, tuned on 2 CPU cores (about 5 s per epoch on
-#: 60,000 images). XLA is off, as in the shared training path: it gave no measurable speed-up
-#: and adds compilation time (``benchmarks/RESULTS.md``).
-VAE_BATCH_SIZE = 128
-VAE_LEARNING_RATE = 3e-3
-VAE_EPOCHS = 12          # notebook 04's default run; the benchmarks train with it too
-VAE_SEED = 11            # notebook 04's seed
-
-
-def train_vae(latent_dim: int, x, epochs: int | None = None, seed: int | None = None,
-              batch_size: int | None = None, learning_rate: float | None = None,
-              jit_compile: bool = False, callbacks: list | None = None):
+# --------------------------------------------------------------------------- training
+def train_vae(latent_size: int, x, *, epochs: int | None = None, seed: int | None = None,
+              callbacks: list | None = None, batch_size: int | None = None,
+              learning_rate: float | None = None, validation_data: tuple | None = None,
+              progress: bool = True, options=None):
     """Train :func:`build_vae` on binary images through the series' one training path.
 
-    Sets ``keras.utils.set_random_seed(seed)`` right before the model is built (``seed`` also
-    seeds the sampling layer and the shuffling of the batches), then calls
-    :func:`utils.training.train_model` with ``loss=None`` (the model's own negative ELBO),
-    Adam with warm-up and cosine decay from ``learning_rate``, and ``batch_size`` images per step.
-    ``callbacks`` (optional Keras callbacks) are handed to ``fit``.
+    The same as ``train_model(lambda: build_vae(latent_size, seed=seed), x, None, loss=None, ...)``
+    (:func:`utils.training.train_model`): the model's own negative ELBO, Adam with warm-up and
+    cosine decay; ``seed`` seeds the weights, the sampling layer and the shuffling.
+    Arguments left at None take notebook 04's recipe (:mod:`utils.recipes`):
+    ``VAE_EPOCHS``, ``VAE_SEED``, ``VAE_BATCH_SIZE``, ``VAE_LEARNING_RATE``.
 
-    Parameters left at None take notebook 04's recipe: :data:`VAE_EPOCHS`, :data:`VAE_SEED`,
-    :data:`VAE_BATCH_SIZE`, :data:`VAE_LEARNING_RATE`.
+    Parameters
+    ----------
+    latent_size : p, the length of z.
+    x : binarized images (n, 28, 28, 1).
+    epochs, seed, callbacks, batch_size, learning_rate, validation_data, progress, options :
+        as in :func:`utils.training.train_model` (``validation_data`` is ``(x_val,)``).
 
     Returns
     -------
     utils.training.TrainResult
         ``model`` (a :class:`VAE`), ``history`` with ``loss``, ``reconstruction`` and ``kl``
-        per epoch, ``seconds`` of training, and ``settings`` (with ``latent_dim``).
+        per epoch, ``seconds`` of training, and ``settings`` (with ``latent_size``).
     """
     from utils.training import train_model
 
-    x = _check_images(x)
-    epochs = VAE_EPOCHS if epochs is None else epochs
-    seed = VAE_SEED if seed is None else int(seed)
-    batch_size = VAE_BATCH_SIZE if batch_size is None else batch_size
-    learning_rate = VAE_LEARNING_RATE if learning_rate is None else learning_rate
-    keras.utils.set_random_seed(seed)
-    result = train_model(lambda: build_vae(latent_dim, seed=seed), x, None, epochs=epochs,
-                         batch_size=batch_size, learning_rate=learning_rate, schedule="cosine", loss=None,
-                         jit_compile=jit_compile, callbacks=callbacks, seed=seed)
-    result.settings = {"latent_dim": latent_dim, **result.settings}
+    latent_size = check_int(latent_size, "latent_size", minimum=1)
+    x = check_images(x, "x")
+    seed = recipes.VAE_SEED if seed is None else check_int(seed, "seed", minimum=0)
+    result = train_model(lambda: build_vae(latent_size, seed=seed), x, None,
+                         epochs=recipes.VAE_EPOCHS if epochs is None else epochs,
+                         batch_size=recipes.VAE_BATCH_SIZE if batch_size is None else batch_size,
+                         learning_rate=recipes.VAE_LEARNING_RATE if learning_rate is None else learning_rate,
+                         schedule=recipes.SCHEDULE, loss=None, validation_data=validation_data,
+                         callbacks=callbacks, seed=seed, progress=progress, options=options)
+    result.settings = {"latent_size": latent_size, **result.settings}
     return result

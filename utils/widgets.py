@@ -3,9 +3,10 @@
 Notebook 04 (``04_variational_autoencoder.ipynb``) introduces them.
 
 - :func:`decode_point` -- one latent vector z in, one (28, 28) image of pixel
-  probabilities out, by a direct call of the decoder (no ``predict``).
-- :func:`principal_directions` -- the leading principal directions of the encoder's means,
-  so that a model with many latent coordinates can be walked along a few sliders.
+  probabilities out (:func:`utils.vae.pixel_probabilities`).
+- :func:`principal_directions` -- the leading principal directions of the encoder's means
+  (a :class:`utils.pca.PCA`), so that a model with many latent coordinates can be walked
+  along a few sliders.
 - :func:`draw_latent_point` -- the figure a slider move redraws: the decoded image next to
   the latent scatter with the point marked.
 - :func:`latent_explorer` -- the widget: ``FloatSlider`` s named ``z1, z2, ...`` (walking the
@@ -20,101 +21,72 @@ keyboard step (arrow keys) commits and redraws at once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from utils.pca import PCA, fit_pca
 from utils.plotting import FIG_DPI
-from utils.vae import latent_size
+from utils.validation import check_array, check_images, check_int, check_number
+from utils.vae import latent_size_of, pixel_probabilities
 
 
 def decode_point(decoder, z) -> np.ndarray:
     """Decode one latent point into a (28, 28) array of pixel probabilities.
 
-    Calls the decoder model directly on a batch of one (faster than ``predict`` for a single
-    point) and applies the sigmoid to its Bernoulli logits.
-
     Parameters
     ----------
     decoder : Keras model z (1, p) -> logits (1, 28, 28, 1).
-    z : sequence of p numbers.
+    z : sequence of p finite numbers.
 
     Returns
     -------
-    numpy array of shape (28, 28) with values in (0, 1).
+    numpy array of shape (28, 28) with values in [0, 1].
 
     Raises
     ------
-    ValueError
-        If ``z`` is not a flat vector of the decoder's latent size p.
+    TypeError, ValueError
+        If ``z`` is not a flat vector of p finite numbers (p: the decoder's latent size).
     """
-    z = np.asarray(z, dtype=np.float32)
-    p = latent_size(decoder)
-    if z.ndim != 1 or z.shape[0] != p:
+    p = latent_size_of(decoder)
+    z = check_array(z, "z", ndim=1, min_len=0)
+    if z.shape[0] != p:
         raise ValueError(f"z has shape {z.shape}; the decoder takes a latent vector of {p} "
                          f"numbers, expected shape ({p},)")
-    logits = np.asarray(decoder(z[None, :], training=False), dtype=np.float64)
-    image = 1.0 / (1.0 + np.exp(-logits))
+    image = pixel_probabilities(decoder, z)
     return image.reshape(image.shape[1], image.shape[2])
 
 
-@dataclass(frozen=True)
-class Directions:
-    """Principal directions of the encoder's means.
-
-    Attributes
-    ----------
-    center : (p,) mean of the mu's.
-    vectors : (m, p) orthonormal directions, leading first.
-    scales : (m,) standard deviation of the mu's along each direction.
-    explained : (m,) share of the mu's total variance along each direction.
-    """
-
-    center: np.ndarray
-    vectors: np.ndarray
-    scales: np.ndarray
-    explained: np.ndarray
-
-    def to_latent(self, coords) -> np.ndarray:
-        """Latent vector ``center + sum_i coords_i * vectors_i``."""
-        coords = np.asarray(coords, dtype=np.float64)
-        if coords.shape != (len(self.vectors),):
-            raise ValueError(f"coords has shape {coords.shape}; expected ({len(self.vectors)},), "
-                             "one number per principal direction")
-        return self.center + coords @ self.vectors
-
-    def project(self, z) -> np.ndarray:
-        """Coordinates of the rows of ``z`` (n, p) along the directions: (n, m)."""
-        return (np.asarray(z, dtype=np.float64) - self.center) @ self.vectors.T
+def _check_mu(mu, p: int | None = None) -> np.ndarray:
+    mu = check_array(mu, "mu", ndim=2, min_len=2, dtype=np.float64)
+    if p is not None and mu.shape[1] != p:
+        raise ValueError(f"mu has shape {mu.shape}; the decoder takes {p} latent coordinates, "
+                         f"expected (n, {p})")
+    if not np.any(np.ptp(mu, axis=0) > 0):
+        raise ValueError(f"mu has shape {mu.shape} but all its rows are equal (no spread to draw or walk); "
+                         "expected the encoder's means of many different images")
+    return mu
 
 
-def principal_directions(mu, n_components: int = 2) -> Directions:
+def principal_directions(mu, n_components: int = 2) -> PCA:
     """PCA of the encoder's means ``mu`` (n, p): the ``n_components`` leading directions.
 
-    Each direction's sign is fixed so that its largest entry is positive, which makes
-    the result the same from run to run of the SVD.
+    A thin use of :func:`utils.pca.fit_pca`: the result's ``mean`` is the centre of the mu's,
+    ``components[:, i]`` the i-th direction, ``np.sqrt(variances)`` the spread along each,
+    ``explained`` each direction's share of the total variance; ``encode(z)`` gives the
+    coordinates of latent vectors along the directions and ``decode(coords)`` the latent vectors.
 
     Raises
     ------
-    ValueError
-        If ``mu`` is not 2-D or ``n_components`` is not between 1 and p.
+    TypeError, ValueError
+        If ``mu`` is not a finite (n, p) array of n >= 2 rows that are not all equal, or
+        ``n_components`` is not between 1 and p.
     """
-    mu = np.asarray(mu, dtype=np.float64)
-    if mu.ndim != 2 or len(mu) < 2:
-        raise ValueError(f"mu has shape {mu.shape}; expected (n, p) with n >= 2 examples")
-    if not 1 <= int(n_components) <= mu.shape[1]:
-        raise ValueError(f"n_components is {n_components}; expected 1..{mu.shape[1]} (the latent size)")
-    center = mu.mean(axis=0)
-    _, s, vt = np.linalg.svd(mu - center, full_matrices=False)
-    vt = vt[: int(n_components)]
-    signs = np.sign(vt[np.arange(len(vt)), np.argmax(np.abs(vt), axis=1)])
-    vt = vt * signs[:, None]
-    var = s ** 2 / (len(mu) - 1)
-    return Directions(center=center, vectors=vt, scales=np.sqrt(var[: int(n_components)]),
-                      explained=var[: int(n_components)] / var.sum())
+    mu = _check_mu(mu)
+    n_components = check_int(n_components, "n_components", minimum=1, maximum=mu.shape[1])
+    return fit_pca(mu, n_components)
 
 
 def draw_latent_point(image, point, scatter_xy, labels=None, axis_names: Sequence[str] = ("z1", "z2"),
@@ -123,7 +95,7 @@ def draw_latent_point(image, point, scatter_xy, labels=None, axis_names: Sequenc
 
     Parameters
     ----------
-    image : (28, 28) array, e.g. from :func:`decode_point`.
+    image : (28, 28) array of pixel values in [0, 1], e.g. from :func:`decode_point`.
     point : the current position in the scatter's two coordinates.
     scatter_xy : (n, 2) positions of the test images (their mu, or mu projected on two directions).
     labels : optional (n,) digit labels that colour the scatter.
@@ -132,11 +104,20 @@ def draw_latent_point(image, point, scatter_xy, labels=None, axis_names: Sequenc
     limits : optional ``((x_min, x_max), (y_min, y_max))`` of the scatter, so that its frame stays
         put while the point moves.
     """
-    xy = np.asarray(scatter_xy, dtype=np.float64)
-    if xy.ndim != 2 or xy.shape[1] != 2:
+    image = check_images(image, "image", layouts=(2,))
+    point = check_array(point, "point", ndim=1, min_len=2, dtype=np.float64)
+    if point.shape != (2,):
+        raise ValueError(f"point has shape {point.shape}; expected (2,), a position in the scatter's two coordinates")
+    xy = check_array(scatter_xy, "scatter_xy", ndim=2, dtype=np.float64)
+    if xy.shape[1] != 2:
         raise ValueError(f"scatter_xy has shape {xy.shape}; expected (n, 2)")
     if labels is not None and len(labels) != len(xy):
-        raise ValueError(f"{len(labels)} labels for {len(xy)} points; expected one per point")
+        raise ValueError(f"labels has {len(labels)} entries for {len(xy)} points; expected one per point")
+    max_points = check_int(max_points, "max_points", minimum=1)
+    if limits is not None:
+        lim = check_array(limits, "limits", ndim=2, dtype=np.float64)
+        if lim.shape != (2, 2) or not np.all(lim[:, 1] > lim[:, 0]):
+            raise ValueError(f"limits is {lim.tolist()}; expected ((x_min, x_max), (y_min, y_max)) with min < max")
     xy = xy[:max_points]
     fig, (ax_img, ax_z) = plt.subplots(1, 2, figsize=(6.4, 3.0), dpi=FIG_DPI,
                                        gridspec_kw={"width_ratios": [1, 1.25]})
@@ -159,15 +140,16 @@ def draw_latent_point(image, point, scatter_xy, labels=None, axis_names: Sequenc
     return fig
 
 
-def _scatter_point(values: Sequence[float], base: np.ndarray, directions: Directions | None) -> tuple:
+def _scatter_point(values: Sequence[float], base: np.ndarray, directions: PCA | None) -> tuple:
     """Position of the marker in the scatter's coordinates and the latent vector to decode."""
     if directions is None:
         z = base.copy()
         z[: len(values)] = values
         return (z[0], z[1] if len(z) > 1 else 0.0), z
-    coords = np.zeros(len(directions.vectors))
+    coords = np.zeros(directions.n_components)
     coords[: len(values)] = values
-    return (coords[0], coords[1] if len(coords) > 1 else 0.0), directions.to_latent(coords)
+    z = np.asarray(directions.decode(coords[None]), dtype=np.float64)[0]
+    return (coords[0], coords[1] if len(coords) > 1 else 0.0), z
 
 
 def latent_explorer(decoder, mu, labels=None, n_sliders: int | None = None, limit: float = 3.0,
@@ -202,22 +184,24 @@ def latent_explorer(decoder, mu, labels=None, n_sliders: int | None = None, limi
 
     Raises
     ------
-    ValueError
-        If ``mu``'s latent size differs from the decoder's, or ``n_sliders`` does not fit.
+    TypeError, ValueError
+        If ``mu`` is not a finite (n, p) array of the decoder's latent size with some spread,
+        ``n_sliders`` does not fit, or ``limit``, ``step`` or ``max_points`` are not positive.
     """
     import ipywidgets as widgets
     from IPython.display import display
 
-    p = latent_size(decoder)
-    mu = np.asarray(mu, dtype=np.float64)
-    if mu.ndim != 2 or mu.shape[1] != p:
-        raise ValueError(f"mu has shape {mu.shape}; the decoder takes {p} latent coordinates, "
-                         f"expected (n, {p})")
-    if n_sliders is None:
-        n_sliders = p if p <= 2 else 3
-    if not 1 <= int(n_sliders) <= p:
-        raise ValueError(f"n_sliders is {n_sliders}; expected 1..{p} (the latent size)")
-    n_sliders = int(n_sliders)
+    p = latent_size_of(decoder)
+    mu = _check_mu(mu, p)
+    if labels is not None and len(labels) != len(mu):
+        raise ValueError(f"labels has {len(labels)} entries for {len(mu)} rows of mu; expected one per row")
+    n_sliders = check_int(p if p <= 2 else 3, "n_sliders") if n_sliders is None else \
+        check_int(n_sliders, "n_sliders", minimum=1, maximum=p)
+    limit = check_number(limit, "limit", positive=True)
+    step = check_number(step, "step", positive=True)
+    if step > limit:
+        raise ValueError(f"step is {step:g} but limit is {limit:g}; expected a step no larger than the limit")
+    max_points = check_int(max_points, "max_points", minimum=1)
     if p <= 2:
         directions, prefix, scales = None, "z", np.ones(n_sliders)
         base = np.zeros(p)
@@ -225,8 +209,13 @@ def latent_explorer(decoder, mu, labels=None, n_sliders: int | None = None, limi
         names = ("z1", "z2")
     else:
         directions = principal_directions(mu, max(2, n_sliders))
-        prefix, scales, base = "pc", directions.scales[:n_sliders], directions.center
-        xy = directions.project(mu)[:, :2]
+        scales = np.sqrt(np.asarray(directions.variances[:n_sliders], dtype=np.float64))
+        if not np.all(scales > 0):
+            raise ValueError(f"mu has no spread along {int(np.sum(scales <= 0))} of its leading "
+                             f"{n_sliders} principal directions; expected n_sliders <= the number of "
+                             "directions in which the mu's vary")
+        prefix, base = "pc", np.asarray(directions.mean, dtype=np.float64)
+        xy = np.asarray(directions.encode(mu), dtype=np.float64)[:, :2]
         names = ("pc1", "pc2")
     sliders = [widgets.FloatSlider(value=0.0, min=-limit * s, max=limit * s, step=step * s,
                                    description=f"{prefix}{i + 1}", continuous_update=False,

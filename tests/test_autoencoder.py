@@ -1,4 +1,4 @@
-"""utils.models: layer-by-layer shapes of the convolutional autoencoder, and bad arguments."""
+"""utils.autoencoder: layer-by-layer shapes of the convolutional autoencoder, and bad arguments."""
 
 import pytest
 
@@ -8,15 +8,16 @@ tf = quiet_tensorflow()
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from utils.models import AE_WIDTHS, build_autoencoder, build_decoder, build_encoder  # noqa: E402
+from utils.autoencoder import build_autoencoder, build_decoder, build_encoder  # noqa: E402
+from utils.recipes import AE_WIDTHS  # noqa: E402
 
 
-@pytest.mark.parametrize("code_size", [2, 16])
-def test_shapes_layer_by_layer(code_size):
-    enc = build_encoder(code_size, widths=(8, 12))
+@pytest.mark.parametrize("latent_size", [2, 16])
+def test_shapes_layer_by_layer(latent_size):
+    enc = build_encoder(latent_size, widths=(8, 12))
     assert [tuple(l.output.shape[1:]) for l in enc.layers[1:]] == [
-        (14, 14, 8), (7, 7, 12), (7 * 7 * 12,), (code_size,)]
-    dec = build_decoder(code_size, widths=(8, 12))
+        (14, 14, 8), (7, 7, 12), (7 * 7 * 12,), (latent_size,)]
+    dec = build_decoder(latent_size, widths=(8, 12))
     assert [tuple(l.output.shape[1:]) for l in dec.layers[1:]] == [
         (7 * 7 * 12,), (7, 7, 12), (14, 14, 8), (28, 28, 1)]
     assert isinstance(dec.get_layer("deconv1"), keras.layers.Conv2DTranspose)
@@ -38,9 +39,9 @@ def test_other_image_sizes_and_depths():
 
 
 @pytest.mark.parametrize("kwargs, error, match", [
-    (dict(code_size=0), ValueError, "code_size is 0; expected at least 1"),
-    (dict(code_size=-3), ValueError, "code_size is -3"),
-    (dict(code_size=2.5), TypeError, "code_size is 2.5"),
+    (dict(latent_size=0), ValueError, "latent_size is 0; expected an int >= 1"),
+    (dict(latent_size=-3), ValueError, "latent_size is -3"),
+    (dict(latent_size=2.5), TypeError, "latent_size is 2.5"),
     (dict(widths=()), ValueError, "widths"),
     (dict(widths=(8, 0)), ValueError, "widths"),
     (dict(image_shape=(30, 30, 1)), ValueError, "multiples of 4"),
@@ -52,7 +53,7 @@ def test_bad_arguments(kwargs, error, match):
 
 
 def test_predict_in_batches_matches_one_call():
-    from utils.models import predict_in_batches
+    from utils.autoencoder import predict_in_batches
     ae = build_autoencoder(3, widths=(4, 4))
     x = np.random.default_rng(1).random((7, 28, 28, 1)).astype(np.float32)
     np.testing.assert_allclose(predict_in_batches(ae, x, batch_size=3), np.asarray(ae(x)), atol=1e-6)

@@ -1,0 +1,63 @@
+"""Every default the lessons and the benchmarks use, in one place.
+
+The notebooks, the ``train_*`` functions, the builders and ``benchmarks/``
+read these names; no value here is written anywhere else.
+``benchmarks/RESULTS.md`` records the measurements behind the training settings.
+Names follow the lecture: the latent size is p (``*_LATENT_SIZE*``).
+"""
+
+from __future__ import annotations
+
+# --------------------------------------------------------------------------- the shared training path
+SEED = 0                    # seeds weights, sampling and shuffling of a run (notebooks 02 and 03)
+BATCH_SIZE = 128            # images per optimizer step
+LEARNING_RATE = 1e-2        # peak rate of Adam
+SCHEDULE = "cosine"         # linear warm-up, then cosine decay ("constant" is the other choice)
+WARMUP_FRACTION = 0.05      # share of the steps spent warming up
+FINAL_LR_FRACTION = 0.01    # the cosine decay ends at this share of the peak rate
+STEPS_PER_EXECUTION = 16    # optimizer steps per call into the compiled graph (1 under a strategy)
+
+# --------------------------------------------------------------------------- autoencoder (notebook 02)
+AE_WIDTHS = (16, 64)        # channels of the two stride-2 convolutions (and the mirrored decoder)
+AE_KERNEL_SIZE = 3          # side of the square kernels
+AE_EPOCHS = 3               # epochs per latent size
+AE_LATENT_SIZES = (2, 16, 32)   # the latent sizes p notebook 02 compares with PCA
+AE_GOAL_LATENT_SIZE = 16    # the comparison point of the goal below (and of the benchmarks)
+AE_GOAL_SSE_RATIO = 0.40    # goal: the autoencoder's test SSE <= 0.40 x PCA's at p = 16
+
+# --------------------------------------------------------------------------- denoising autoencoder (notebook 03)
+DAE_LATENT_SIZE = 64        # latent size of the denoising autoencoder (and the plain one beside it)
+DAE_EPOCHS = 5              # epochs of the denoising autoencoder
+DAE_PLAIN_EPOCHS = 2        # epochs of the plain autoencoder it is compared with
+DAE_SIGMA = 0.5             # standard deviation of the Gaussian corruption
+DAE_NOISE_SEED = 1          # noise on the training images (redrawn every epoch from this seed)
+DAE_TEST_NOISE_SEED = 2     # the one fixed noisy copy of the test images
+DAE_MASK_FRACTION = 0.5     # share of pixels set to 0 by the masking corruption
+DAE_GOAL_PSNR_DB = 20.0     # goal: the denoising autoencoder's mean test PSNR at DAE_SIGMA
+
+# --------------------------------------------------------------------------- variational autoencoder (notebook 04)
+VAE_LATENT_SIZES = (2, 16)  # the latent sizes p notebook 04 trains
+VAE_SEED = 11               # seed of notebook 04's runs
+VAE_EPOCHS = 12
+VAE_BATCH_SIZE = 128
+VAE_LEARNING_RATE = 3e-3
+VAE_ENCODER_WIDTHS = (8, 16)    # channels of the encoder's two stride-2 convolutions
+VAE_ENCODER_HIDDEN = 128        # units of the encoder's Dense layer
+VAE_DECODER_WIDTHS = (16, 32)   # the decoder's grid channels, mirrored: Dense -> 7x7x32 -> 14x14x16 -> 28x28x1
+VAE_DECODER_HIDDEN = 256        # units of the decoder's first Dense layer
+VAE_DECODER_FINAL_KERNEL = 2    # kernel of the last transposed convolution (equal to its stride)
+VAE_BINARIZE_THRESHOLD = 0.5    # pixels above it become 1
+VAE_IS_SAMPLES = 100            # importance samples per image for log p(x)
+VAE_GOAL_LATENT_SIZE = 2        # the latent size of the goal below (and of the benchmarks)
+VAE_GOAL_ELBO = -150.0          # goal: mean test ELBO (nats) at p = 2
+
+# --------------------------------------------------------------------------- quick mode (CH11_QUICK=1)
+QUICK_TRAIN_IMAGES = 6000   # training images kept in quick mode (utils.runtime.quick_subset)
+QUICK_EPOCHS = 1            # epochs of every training run in quick mode (utils.runtime.quick_epochs)
+QUICK_EVAL_IMAGES = 1000    # test images for the slow log p(x) estimate in quick mode
+
+# --------------------------------------------------------------------------- benchmarks (make bench)
+BENCH_SMOKE_TRAIN_IMAGES = 2000     # --smoke: training images
+BENCH_SMOKE_TEST_IMAGES = 1000      # --smoke: test images
+BENCH_GOAL_VAE_TIME_RATIO = 0.25    # goal: VAE seconds to the anchor's ELBO / the anchor's seconds
+BENCH_GOAL_NOTEBOOKS_SECONDS = 480.0    # goal: all notebooks' default runs together
