@@ -19,8 +19,8 @@ the ELBO).
 - Widgets: :func:`conditional_explorer` (digit buttons and style sliders over z) and
   :func:`model_switcher` (a selection slider that switches between trained models).
 
-The recipe constants below are notebook 05's defaults. They live here until
-``utils.recipes`` takes them over.
+The constants below are notebook 05's recipe; batch size, learning rate and schedule are
+notebook 04's (:mod:`utils.recipes`). They move to ``utils.recipes`` at integration.
 """
 
 from __future__ import annotations
@@ -31,8 +31,9 @@ import keras
 import numpy as np
 from keras import layers, ops
 
+from utils import recipes
 from utils.vae import (Sampling, bernoulli_log_likelihood, build_decoder, build_encoder,
-                       kl_divergence, latent_size)
+                       kl_divergence, latent_size_of, pixel_probabilities)
 
 # --------------------------------------------------------------------------- notebook 05's recipe
 N_CLASSES = 10                  # digits 0-9
@@ -44,8 +45,8 @@ BETA_VALUES = (0.5, 1.0, 4.0)
 BETA_EPOCHS = 6
 BETA_SEED = 15
 ACTIVE_UNIT_THRESHOLD = 0.01    # Burda et al. 2016: Var_x(mu_j(x)) above this counts as active
-BATCH_SIZE = 128                # as notebook 04 (utils.vae.VAE_BATCH_SIZE)
-LEARNING_RATE = 3e-3            # as notebook 04 (utils.vae.VAE_LEARNING_RATE)
+BATCH_SIZE = recipes.VAE_BATCH_SIZE          # as notebook 04
+LEARNING_RATE = recipes.VAE_LEARNING_RATE    # as notebook 04
 
 
 # --------------------------------------------------------------------------- labels
@@ -94,11 +95,12 @@ def _check_images(x, name: str = "x") -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- conditional VAE
-def build_cvae_encoder(latent_size: int, n_classes: int = N_CLASSES, image_shape: tuple = (28, 28, 1),
-                       filters: tuple = (8, 16), hidden: int = 128, name: str = "cvae_encoder") -> keras.Model:
+def build_cvae_encoder(latent_size: int, n_classes: int = N_CLASSES,
+                       widths: Sequence[int] = recipes.VAE_ENCODER_WIDTHS, hidden: int = recipes.VAE_ENCODER_HIDDEN,
+                       image_shape: tuple = (28, 28, 1), name: str = "cvae_encoder") -> keras.Model:
     """Encoder (x, y) -> (mu(x, y), log sigma^2(x, y)).
 
-    Notebook 04's encoder (:func:`utils.vae.build_encoder`): two stride-2 convolutions on the
+    Notebook 04's encoder (:func:`utils.vae.build_encoder`): stride-2 convolutions on the
     image, then the one-hot label is concatenated to the flattened maps before the Dense layer
     of ``hidden`` units, then the two linear heads of ``latent_size`` units.
     """
@@ -106,31 +108,36 @@ def build_cvae_encoder(latent_size: int, n_classes: int = N_CLASSES, image_shape
     x_in = keras.Input(image_shape, name="x")
     y_in = keras.Input((int(n_classes),), name="y")
     h = x_in
-    for f in filters:
-        h = layers.Conv2D(f, 3, strides=2, padding="same", activation="relu")(h)
+    for w in widths:
+        h = layers.Conv2D(int(w), 3, strides=2, padding="same", activation="relu")(h)
     h = layers.Concatenate(name="image_and_label")([layers.Flatten()(h), y_in])
-    h = layers.Dense(hidden, activation="relu")(h)
+    h = layers.Dense(int(hidden), activation="relu")(h)
     mu = layers.Dense(p, name="mu")(h)
     log_var = layers.Dense(p, name="log_var")(h)
     return keras.Model([x_in, y_in], [mu, log_var], name=name)
 
 
-def build_cvae_decoder(latent_size: int, n_classes: int = N_CLASSES, hidden: int = 256, channels: int = 32,
-                       final_kernel: int = 2, name: str = "cvae_decoder") -> keras.Model:
+def build_cvae_decoder(latent_size: int, n_classes: int = N_CLASSES,
+                       widths: Sequence[int] = recipes.VAE_DECODER_WIDTHS, hidden: int = recipes.VAE_DECODER_HIDDEN,
+                       final_kernel: int = recipes.VAE_DECODER_FINAL_KERNEL,
+                       name: str = "cvae_decoder") -> keras.Model:
     """Decoder (z, y) -> Bernoulli logits of a 28x28x1 image.
 
     Notebook 04's decoder (:func:`utils.vae.build_decoder`) whose first Dense layer reads
     ``[z, one-hot y]`` instead of z alone.
     """
     p = _check_latent_size(latent_size)
+    widths = [int(w) for w in widths]
+    factor = 2 ** len(widths)
     z_in = keras.Input((p,), name="z")
     y_in = keras.Input((int(n_classes),), name="y")
     h = layers.Concatenate(name="code_and_label")([z_in, y_in])
-    h = layers.Dense(hidden, activation="relu")(h)
-    h = layers.Dense(7 * 7 * channels, activation="relu")(h)
-    h = layers.Reshape((7, 7, channels))(h)
-    h = layers.Conv2DTranspose(channels // 2, 3, strides=2, padding="same", activation="relu")(h)
-    logits = layers.Conv2DTranspose(1, final_kernel, strides=2, padding="same", name="logits")(h)
+    h = layers.Dense(int(hidden), activation="relu")(h)
+    h = layers.Dense((28 // factor) * (28 // factor) * widths[-1], activation="relu")(h)
+    h = layers.Reshape((28 // factor, 28 // factor, widths[-1]))(h)
+    for w in reversed(widths[:-1]):
+        h = layers.Conv2DTranspose(w, 3, strides=2, padding="same", activation="relu")(h)
+    logits = layers.Conv2DTranspose(1, int(final_kernel), strides=2, padding="same", name="logits")(h)
     return keras.Model([z_in, y_in], logits, name=name)
 
 
@@ -240,7 +247,7 @@ class BetaVAE(keras.Model):
                  seed: int | None = None, **kwargs):
         super().__init__(**kwargs)
         beta = _check_beta(beta)
-        p_enc, p_dec = int(encoder.outputs[0].shape[-1]), latent_size(decoder)
+        p_enc, p_dec = int(encoder.outputs[0].shape[-1]), latent_size_of(decoder)
         if p_enc != p_dec:
             raise ValueError(f"the encoder gives a {p_enc}-dimensional z but the decoder takes "
                              f"{p_dec} dimensions; expected the same latent size")
@@ -292,31 +299,30 @@ def build_beta_vae(latent_size: int, beta: float, seed: int | None = None) -> Be
 
 
 # --------------------------------------------------------------------------- training
-def _train(build: Callable[[], keras.Model], x, y, settings: dict, *, epochs, seed, batch_size,
-           learning_rate, callbacks, default_epochs: int, default_seed: int):
+def _train(build: Callable[[int], keras.Model], x, y, settings: dict, *, epochs, seed, batch_size,
+           learning_rate, callbacks, progress, options, default_epochs: int, default_seed: int):
     from utils.training import train_model
 
     epochs = default_epochs if epochs is None else epochs
     seed = default_seed if seed is None else int(seed)
     batch_size = BATCH_SIZE if batch_size is None else batch_size
     learning_rate = LEARNING_RATE if learning_rate is None else learning_rate
-    keras.utils.set_random_seed(seed)
     result = train_model(lambda: build(seed), x, y, epochs=epochs, batch_size=batch_size,
-                         learning_rate=learning_rate, schedule="cosine", loss=None,
-                         callbacks=callbacks, seed=seed)
+                         learning_rate=learning_rate, schedule=recipes.SCHEDULE, loss=None,
+                         callbacks=callbacks, seed=seed, progress=progress, options=options)
     result.settings = {**settings, **result.settings}
     return result
 
 
 def train_cvae(latent_size: int, x, labels, *, epochs: int | None = None, seed: int | None = None,
                callbacks: list | None = None, batch_size: int | None = None,
-               learning_rate: float | None = None):
+               learning_rate: float | None = None, progress: bool = True, options=None):
     """Train :func:`build_cvae` on binary images and their digit labels through ``train_model``.
 
-    Sets ``keras.utils.set_random_seed(seed)`` right before the model is built (``seed`` also
-    seeds the sampling layer and the shuffling), then calls :func:`utils.training.train_model`
-    with the images as ``x``, the one-hot labels as ``y`` and ``loss=None`` (the model's own
-    negative conditional ELBO), Adam with warm-up and cosine decay.
+    The same as ``train_model(lambda: build_cvae(latent_size, seed=seed), x, one_hot(labels),
+    loss=None, ...)`` (:func:`utils.training.train_model`): the images as ``x``, the one-hot labels
+    as ``y``, the model's own negative conditional ELBO, Adam with warm-up and cosine decay;
+    ``seed`` seeds the weights, the sampling layer and the shuffling.
 
     Parameters
     ----------
@@ -325,7 +331,8 @@ def train_cvae(latent_size: int, x, labels, *, epochs: int | None = None, seed: 
     labels : digit labels (n,) or one-hot rows (n, 10).
     epochs, seed, batch_size, learning_rate : None takes the recipe (:data:`CVAE_EPOCHS`,
         :data:`CVAE_SEED`, :data:`BATCH_SIZE`, :data:`LEARNING_RATE`).
-    callbacks : optional Keras callbacks handed to ``fit``.
+    callbacks, progress, options : as in :func:`utils.training.train_model` (``progress`` prints
+        one line per epoch).
 
     Returns
     -------
@@ -344,12 +351,13 @@ def train_cvae(latent_size: int, x, labels, *, epochs: int | None = None, seed: 
     onehot = _check_condition(labels, len(x))
     return _train(lambda s: build_cvae(p, seed=s), x, onehot, {"model": "cvae", "latent_size": p},
                   epochs=epochs, seed=seed, batch_size=batch_size, learning_rate=learning_rate,
-                  callbacks=callbacks, default_epochs=CVAE_EPOCHS, default_seed=CVAE_SEED)
+                  callbacks=callbacks, progress=progress, options=options,
+                  default_epochs=CVAE_EPOCHS, default_seed=CVAE_SEED)
 
 
 def train_beta_vae(latent_size: int, x, *, beta: float, epochs: int | None = None, seed: int | None = None,
                    callbacks: list | None = None, batch_size: int | None = None,
-                   learning_rate: float | None = None):
+                   learning_rate: float | None = None, progress: bool = True, options=None):
     """Train :func:`build_beta_vae` (loss ``D + beta * R``) on binary images through ``train_model``.
 
     Same recipe as :func:`train_cvae` (defaults :data:`BETA_EPOCHS`, :data:`BETA_SEED`); the
@@ -361,7 +369,8 @@ def train_beta_vae(latent_size: int, x, *, beta: float, epochs: int | None = Non
     return _train(lambda s: build_beta_vae(p, beta, seed=s), x, None,
                   {"model": "beta_vae", "latent_size": p, "beta": beta},
                   epochs=epochs, seed=seed, batch_size=batch_size, learning_rate=learning_rate,
-                  callbacks=callbacks, default_epochs=BETA_EPOCHS, default_seed=BETA_SEED)
+                  callbacks=callbacks, progress=progress, options=options,
+                  default_epochs=BETA_EPOCHS, default_seed=BETA_SEED)
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -534,9 +543,8 @@ def prior_samples(decoder: keras.Model, n: int, seed: int = 0) -> np.ndarray:
     """``n`` images (pixel probabilities, (n, 28, 28)) decoded from z ~ N(0, I) (unconditional decoder)."""
     if int(n) < 1:
         raise ValueError(f"n is {n}; expected at least 1 sample")
-    z = np.random.default_rng(seed).standard_normal((int(n), latent_size(decoder))).astype(np.float32)
-    logits = np.asarray(decoder(z, training=False), dtype=np.float64)
-    return (1.0 / (1.0 + np.exp(-logits)))[..., 0]
+    z = np.random.default_rng(seed).standard_normal((int(n), latent_size_of(decoder))).astype(np.float32)
+    return pixel_probabilities(decoder, z)[..., 0]
 
 
 def manifold(decoder: keras.Model, units: Sequence[int] = (0, 1), n_grid: int = 9, limit: float = 2.0,
@@ -546,7 +554,7 @@ def manifold(decoder: keras.Model, units: Sequence[int] = (0, 1), n_grid: int = 
     Returns one (n_grid * 28, n_grid * 28) canvas: columns walk ``units[0]`` left to right,
     rows walk ``units[1]`` bottom to top. ``base`` (p,) defaults to 0 (the prior's mean).
     """
-    p = latent_size(decoder)
+    p = latent_size_of(decoder)
     u0, u1 = (int(u) for u in units)
     if not (0 <= u0 < p and 0 <= u1 < p) or u0 == u1:
         raise ValueError(f"units is {tuple(units)}; expected two different latent units in 0..{p - 1}")
@@ -554,8 +562,7 @@ def manifold(decoder: keras.Model, units: Sequence[int] = (0, 1), n_grid: int = 
     z = np.tile(np.zeros(p) if base is None else np.asarray(base, dtype=np.float64), (n_grid * n_grid, 1))
     a, b = np.meshgrid(values, values[::-1])
     z[:, u0], z[:, u1] = a.ravel(), b.ravel()
-    logits = np.asarray(decoder(z.astype(np.float32), training=False), dtype=np.float64)
-    images = (1.0 / (1.0 + np.exp(-logits)))[..., 0]
+    images = pixel_probabilities(decoder, z.astype(np.float32))[..., 0]
     return images.reshape(n_grid, n_grid, 28, 28).transpose(0, 2, 1, 3).reshape(n_grid * 28, n_grid * 28)
 
 
