@@ -591,7 +591,7 @@ def conditional_explorer(decoder: keras.Model, limit: float = 3.0, step: float =
     if not 0 <= int(digit) < n_classes:
         raise ValueError(f"digit is {digit}; expected 0..{n_classes - 1}")
     buttons = widgets.ToggleButtons(options=[str(d) for d in range(n_classes)], value=str(int(digit)),
-                                    description="digit", style={"button_width": "26px"})
+                                    description="digit", style={"button_width": "34px"})
     sliders = [widgets.FloatSlider(value=0.0, min=-limit, max=limit, step=step, description=f"z{j + 1}",
                                    continuous_update=False, readout=True, readout_format=".2f")
                for j in range(p)]
@@ -625,36 +625,39 @@ def conditional_explorer(decoder: keras.Model, limit: float = 3.0, step: float =
 def model_switcher(draw: Callable[[str], "object"], options: Sequence[str], description: str = "beta"):
     """Widget: a ``SelectionSlider`` over ``options`` that redraws ``draw(option)`` (a Figure) below it.
 
-    ``draw`` returns a matplotlib figure for one option (e.g. one trained model's samples);
-    the figure is shown in an ``Output`` and closed. ``continuous_update=False``.
+    ``draw`` returns a matplotlib figure for one option (e.g. one trained model's samples); the
+    figure is rendered to PNG into an ``Image`` widget and closed. ``continuous_update=False``.
+    (An ``Image`` rather than an ``Output``: executing the notebook with nbconvert stalled after
+    a cell whose ``Output`` widget was redrawn from a ``SelectionSlider`` callback.)
 
     Returns
     -------
-    ipywidgets.VBox ``[SelectionSlider, Output]`` with attributes ``slider``, ``output``,
+    ipywidgets.VBox ``[SelectionSlider, Image]`` with attributes ``slider``, ``image``,
     ``redraw()`` and ``state`` (the last ``option`` and the count of ``redraws``).
     """
+    import io
+
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
-    from IPython.display import display
 
     options = [str(o) for o in options]
     if not options:
         raise ValueError("options is empty; expected at least one model to show")
     slider = widgets.SelectionSlider(options=options, value=options[0], description=description,
                                      continuous_update=False)
-    out = widgets.Output()
+    image = widgets.Image(format="png")
     state: dict = {}
 
     def redraw(_change=None) -> None:
         fig = draw(slider.value)
-        state.update(option=slider.value, redraws=state.get("redraws", 0) + 1)
-        with out:
-            out.clear_output(wait=True)
-            display(fig)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=fig.dpi)
         plt.close(fig)
+        image.value = buffer.getvalue()
+        state.update(option=slider.value, redraws=state.get("redraws", 0) + 1)
 
     slider.observe(redraw, names="value")
-    box = widgets.VBox([slider, out])
-    box.slider, box.output, box.redraw, box.state = slider, out, redraw, state
+    box = widgets.VBox([slider, image])
+    box.slider, box.image, box.redraw, box.state = slider, image, redraw, state
     redraw()
     return box
