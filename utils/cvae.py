@@ -25,7 +25,7 @@ notebook 04's (:mod:`utils.recipes`). They move to ``utils.recipes`` at integrat
 
 from __future__ import annotations
 
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Sequence
 
 import keras
 import numpy as np
