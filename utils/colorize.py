@@ -22,13 +22,10 @@ import keras
 import numpy as np
 from keras import layers
 
+from utils.recipes import (COLOR_BATCH_SIZE, COLOR_EPOCHS, COLOR_LEARNING_RATE, COLOR_PATCH,  # noqa: F401
+                           COLOR_STRIDE, COLOR_WIDTHS)
+
 AB_SCALE = 100.0    # (a, b) are divided by this for the model (they lie within about +-100)
-COLOR_PATCH = 32    # side of the training patches
-COLOR_STRIDE = 16   # step between patches
-COLOR_WIDTHS = (16, 32, 64)   # channels of the encoder's convolutions (two of them with stride 2)
-COLOR_EPOCHS = 15   # notebook 06's default run on the offline photographs
-COLOR_LEARNING_RATE = 3e-3
-COLOR_BATCH_SIZE = 64
 
 # sRGB (D65) primaries: linear RGB -> CIE XYZ, and the D65 white point (XYZ of white).
 _RGB_TO_XYZ = np.array([[0.412453, 0.357580, 0.180423],

@@ -32,19 +32,12 @@ import numpy as np
 from keras import layers, ops
 
 from utils import recipes
+from utils.recipes import (ACTIVE_UNIT_THRESHOLD, BETA_EPOCHS, BETA_LATENT_SIZE, BETA_SEED, BETA_VALUES,  # noqa: F401
+                           CVAE_EPOCHS, CVAE_LATENT_SIZE, CVAE_SEED, N_CLASSES)
 from utils.vae import (Sampling, bernoulli_log_likelihood, build_decoder, build_encoder,
                        kl_divergence, latent_size_of, pixel_probabilities)
 
-# --------------------------------------------------------------------------- notebook 05's recipe
-N_CLASSES = 10                  # digits 0-9
-CVAE_LATENT_SIZE = 2            # p of the conditional VAE: two style sliders
-CVAE_EPOCHS = 10
-CVAE_SEED = 15
-BETA_LATENT_SIZE = 16           # p of the beta models: room for units to switch off
-BETA_VALUES = (0.5, 1.0, 4.0)
-BETA_EPOCHS = 6
-BETA_SEED = 15
-ACTIVE_UNIT_THRESHOLD = 0.01    # Burda et al. 2016: Var_x(mu_j(x)) above this counts as active
+# --------------------------------------------------------------------------- notebook 05's recipe (the rest is in utils.recipes)
 BATCH_SIZE = recipes.VAE_BATCH_SIZE          # as notebook 04
 LEARNING_RATE = recipes.VAE_LEARNING_RATE    # as notebook 04
 

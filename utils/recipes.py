@@ -51,6 +51,25 @@ VAE_IS_SAMPLES = 100            # importance samples per image for log p(x)
 VAE_GOAL_LATENT_SIZE = 2        # the latent size of the goal below (and of the benchmarks)
 VAE_GOAL_ELBO = -150.0          # goal: mean test ELBO (nats) at p = 2
 
+# --------------------------------------------------------------------------- conditional and beta VAE (notebook 05)
+N_CLASSES = 10                  # digits 0-9, the label y of the conditional VAE
+CVAE_LATENT_SIZE = 2            # p of the conditional VAE: two style sliders
+CVAE_EPOCHS = 10
+CVAE_SEED = 15
+BETA_LATENT_SIZE = 16           # p of the beta models: room for units to switch off
+BETA_VALUES = (0.5, 1.0, 4.0)   # weights of the inference loss
+BETA_EPOCHS = 6
+BETA_SEED = 15
+ACTIVE_UNIT_THRESHOLD = 0.01    # Burda et al. 2016: Var_x(mu_j(x)) above this counts as active
+
+# --------------------------------------------------------------------------- applications (notebook 06)
+COLOR_PATCH = 32                # side of the colorization's training patches
+COLOR_STRIDE = 16               # step between patches
+COLOR_WIDTHS = (16, 32, 64)     # channels of the colorizer's encoder convolutions (two of them with stride 2)
+COLOR_EPOCHS = 15               # notebook 06's default run on the offline photographs
+COLOR_LEARNING_RATE = 3e-3
+COLOR_BATCH_SIZE = 64
+
 # --------------------------------------------------------------------------- quick mode (CH11_QUICK=1)
 QUICK_TRAIN_IMAGES = 6000   # training images kept in quick mode (utils.runtime.quick_subset)
 QUICK_EPOCHS = 1            # epochs of every training run in quick mode (utils.runtime.quick_epochs)
