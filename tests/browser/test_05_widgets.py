@@ -20,7 +20,7 @@ from typing import Iterator
 
 import pytest
 
-from test_notebooks_in_lab import (HANDLE, NOTEBOOKS, REPO, SCREENSHOTS, close_run,  # noqa: E402
+from test_notebooks_in_lab import (HANDLE, NOTEBOOKS, REPO, SCREENSHOTS, WIDGET_AREA_JS, close_run,  # noqa: E402
                                    run_notebook_in_lab)
 
 CVAE_NOTEBOOK = "05_conditional_and_beta_vae.ipynb"
@@ -31,19 +31,14 @@ KEY_PRESSES = 5
 SCREENSHOT = SCREENSHOTS / "cvae_digit_selector.png"
 
 FIND_WIDGET_JS = """
-([digitLabel, sliderLabel]) => {
+([digitLabel, sliderLabel]) => {""" + WIDGET_AREA_JS + """
   const labelled = (e, text) => { const l = e.querySelector('.widget-label');
                                   return l && l.textContent.trim() === text; };
   const groups = Array.from(document.querySelectorAll('.jp-NotebookPanel .widget-toggle-buttons'));
   const group = groups.find(e => labelled(e, digitLabel));
   if (!group) return {found: false, groups: groups.length};
   group.setAttribute('data-ch11-test', 'digits');
-  // The smallest container around the buttons that also holds an image: the widget area.
-  let node = group.parentElement, area = null;
-  while (node && !node.classList.contains('jp-Cell')) {
-    if (node.querySelector('img')) { area = node; break; }
-    node = node.parentElement;
-  }
+  const area = widgetArea(group);
   if (!area) return {found: true, area: false};
   area.setAttribute('data-ch11-test', 'cvae-area');
   const slider = Array.from(area.querySelectorAll('.widget-slider')).find(e => labelled(e, sliderLabel));
