@@ -12,11 +12,8 @@ decoded image changes each time. The widget area is saved to
 from __future__ import annotations
 
 import re
-import shutil
-import tempfile
 import time
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -70,17 +67,9 @@ WAIT_NEW_IMAGE_JS = """
 
 
 @pytest.fixture(scope="module")
-def nb05_work_dir() -> Iterator[Path]:
+def nb05_work_dir(scratch_dirs) -> Path:
     """A temporary folder for the notebook copy under build/ (gitignored; nbval never looks there)."""
-    parent = REPO / "build" / "browser-test"
-    parent.mkdir(parents=True, exist_ok=True)
-    path = Path(tempfile.mkdtemp(prefix="run05-", dir=parent))
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
-    try:
-        parent.rmdir()
-    except OSError:
-        pass
+    return scratch_dirs("run05-")
 
 
 def _wait_for_new_image(page, src: str | None) -> None:

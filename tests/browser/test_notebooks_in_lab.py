@@ -24,8 +24,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -276,17 +274,9 @@ def save_notebook_screenshot(page, path: Path, cell_index: int | None = None) ->
 
 
 @pytest.fixture(scope="session")
-def work_dir() -> Iterator[Path]:
+def work_dir(scratch_dirs) -> Path:
     """A temporary folder for notebook copies under build/ (gitignored; nbval is never given it)."""
-    parent = REPO / "build" / "browser-test"
-    parent.mkdir(parents=True, exist_ok=True)
-    path = Path(tempfile.mkdtemp(prefix="run-", dir=parent))
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
-    try:
-        parent.rmdir()  # only if empty (another run may be using it)
-    except OSError:
-        pass
+    return scratch_dirs("run-")
 
 
 @pytest.fixture(scope="session")
