@@ -116,19 +116,28 @@ def test_transposed_conv_output():
     assert_hint("flipped-kernel", ex.check_transposed_conv_output, (flipped.T @ np.array([1, 2, 3, 4])).reshape(4, 4))
 
 
-def stamp(y, kernel, stride, add=True):
-    (h, w), (mh, mw) = y.shape, kernel.shape
-    out = np.zeros(((h - 1) * stride + mh, (w - 1) * stride + mw))
-    for i in range(h):
-        for j in range(w):
-            window = (slice(i * stride, i * stride + mh), slice(j * stride, j * stride + mw))
-            out[window] = out[window] + y[i, j] * kernel if add else y[i, j] * kernel
+def _stamped_shape(y, kernel, stride):
+    return tuple((n - 1) * stride + m for n, m in zip(y.shape, kernel.shape))
+
+
+def stamp(y, kernel, stride):
+    """The right answer by the lesson's identity: stamping y is C^T y, C the valid convolution's matrix."""
+    shape = _stamped_shape(y, kernel, stride)
+    return (conv_matrix(kernel, shape, stride, "valid").T @ y.ravel()).reshape(shape)
+
+
+def overwrite_stamp(y, kernel, stride):
+    """The "overwrite" mistake: each stamp replaces the overlap instead of adding to it."""
+    out = np.zeros(_stamped_shape(y, kernel, stride))
+    (mh, mw) = kernel.shape
+    for (i, j), value in np.ndenumerate(y):
+        out[i * stride:i * stride + mh, j * stride:j * stride + mw] = value * kernel
     return out
 
 
 def test_stamp_function():
     assert_right(ex.check_stamp_function, stamp)
-    assert_hint("overwrite", ex.check_stamp_function, lambda y, k, s: stamp(y, k, s, add=False))
+    assert_hint("overwrite", ex.check_stamp_function, overwrite_stamp)
     assert_hint("flipped-kernel", ex.check_stamp_function, lambda y, k, s: stamp(y, k[::-1, ::-1], s))
     assert_hint("shape", ex.check_stamp_function, lambda y, k, s: stamp(y, k, 1))
     assert_hint("raised", ex.check_stamp_function, lambda y, k, s: 1 / 0)

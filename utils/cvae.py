@@ -29,12 +29,12 @@ from typing import Callable, Sequence
 
 import keras
 import numpy as np
-from keras import layers, ops
+from keras import layers
 
 from utils import recipes
 from utils.recipes import (ACTIVE_UNIT_THRESHOLD, BETA_EPOCHS, BETA_LATENT_SIZE, BETA_SEED, BETA_VALUES,  # noqa: F401
                            CVAE_EPOCHS, CVAE_LATENT_SIZE, CVAE_SEED, N_CLASSES)
-from utils.vae import (Sampling, bernoulli_log_likelihood, build_decoder, build_encoder,
+from utils.vae import (VAE, bernoulli_log_likelihood, build_decoder, build_encoder,
                        kl_divergence, latent_size_of, pixel_probabilities)
 
 # --------------------------------------------------------------------------- notebook 05's recipe (the rest is in utils.recipes)
@@ -149,7 +149,7 @@ def _pair(inputs, what: str = "inputs"):
 
 
 @keras.saving.register_keras_serializable(package="ch11")
-class ConditionalVAE(keras.Model):
+class ConditionalVAE(VAE):
     """Conditional VAE: encoder (x, y) -> :class:`~utils.vae.Sampling` -> decoder (z, y).
 
     Call it on ``[images, one_hot_labels]``; it returns ``(logits, mu, log_var)``. Its loss is
@@ -160,6 +160,9 @@ class ConditionalVAE(keras.Model):
     ``(images, one_hot_labels)``, as ``utils.training.train_model(build, images, labels, loss=None)``
     hands them over: :meth:`train_step` passes the pair to the model as its two inputs.
 
+    It is :class:`utils.vae.VAE` with the label fed to the encoder and the decoder; the loss
+    and the metrics are the VAE's. ``latent_dim`` is the VAE's ``latent_size`` under its older name.
+
     Raises
     ------
     ValueError
@@ -167,19 +170,8 @@ class ConditionalVAE(keras.Model):
     """
 
     def __init__(self, encoder: keras.Model, decoder: keras.Model, seed: int | None = None, **kwargs):
-        super().__init__(**kwargs)
-        p_enc = int(encoder.outputs[0].shape[-1])
-        p_dec = int(decoder.inputs[0].shape[-1])
-        if p_enc != p_dec:
-            raise ValueError(f"the encoder gives a {p_enc}-dimensional z but the decoder takes "
-                             f"{p_dec} dimensions; expected the same latent size")
-        self.encoder = encoder
-        self.decoder = decoder
-        self.latent_dim = p_enc
-        self.sampling = Sampling(seed=seed, name="sampling")
-        self.loss_tracker = keras.metrics.Mean(name="loss")
-        self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction")
-        self.kl_tracker = keras.metrics.Mean(name="kl")
+        super().__init__(encoder, decoder, seed=seed, **kwargs)
+        self.latent_dim = self.latent_size
 
     def call(self, inputs, training=False):
         x, y = _pair(inputs)
@@ -187,16 +179,9 @@ class ConditionalVAE(keras.Model):
         z = self.sampling([mu, log_var])
         return self.decoder([z, y], training=training), mu, log_var
 
-    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+    def _target(self, x, y):
         images, _ = _pair(x, "x")
-        logits, mu, log_var = y_pred
-        reconstruction = -bernoulli_log_likelihood(images, logits)
-        kl = kl_divergence(mu, log_var)
-        loss = ops.mean(reconstruction + kl)
-        self.loss_tracker.update_state(loss)
-        self.reconstruction_tracker.update_state(ops.mean(reconstruction))
-        self.kl_tracker.update_state(ops.mean(kl))
-        return loss
+        return images
 
     def train_step(self, data):
         images, labels = _pair(data, "each batch")
@@ -205,10 +190,6 @@ class ConditionalVAE(keras.Model):
     def test_step(self, data):
         images, labels = _pair(data, "each batch")
         return super().test_step(((images, labels),))
-
-    @property
-    def metrics(self):
-        return [self.loss_tracker, self.reconstruction_tracker, self.kl_tracker]
 
 
 def build_cvae(latent_size: int, seed: int | None = None, n_classes: int = N_CLASSES) -> ConditionalVAE:
@@ -222,13 +203,15 @@ def build_cvae(latent_size: int, seed: int | None = None, n_classes: int = N_CLA
 
 # --------------------------------------------------------------------------- beta-weighted VAE
 @keras.saving.register_keras_serializable(package="ch11")
-class BetaVAE(keras.Model):
+class BetaVAE(VAE):
     """Notebook 04's VAE whose inference loss is weighted by ``beta``.
 
     Loss per image: reconstruction ``-log p_theta(x|z)`` plus ``beta * KL(q_phi(z|x) || N(0, I))``,
     averaged over the batch. ``beta = 1`` is the negative ELBO of :class:`utils.vae.VAE`.
     The metrics ``loss`` (the weighted sum), ``reconstruction`` and ``kl`` (unweighted) are
     reported for every epoch. Calling it on images returns ``(logits, mu, log_var)``.
+    It is :class:`utils.vae.VAE` with the inference loss weighted; ``latent_dim`` is the
+    VAE's ``latent_size`` under its older name.
 
     Raises
     ------
@@ -238,40 +221,13 @@ class BetaVAE(keras.Model):
 
     def __init__(self, encoder: keras.Model, decoder: keras.Model, beta: float = 1.0,
                  seed: int | None = None, **kwargs):
-        super().__init__(**kwargs)
         beta = _check_beta(beta)
-        p_enc, p_dec = int(encoder.outputs[0].shape[-1]), latent_size_of(decoder)
-        if p_enc != p_dec:
-            raise ValueError(f"the encoder gives a {p_enc}-dimensional z but the decoder takes "
-                             f"{p_dec} dimensions; expected the same latent size")
-        self.encoder = encoder
-        self.decoder = decoder
+        super().__init__(encoder, decoder, seed=seed, **kwargs)
         self.beta = beta
-        self.latent_dim = p_enc
-        self.sampling = Sampling(seed=seed, name="sampling")
-        self.loss_tracker = keras.metrics.Mean(name="loss")
-        self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction")
-        self.kl_tracker = keras.metrics.Mean(name="kl")
+        self.latent_dim = self.latent_size
 
-    def call(self, x, training=False):
-        mu, log_var = self.encoder(x, training=training)
-        z = self.sampling([mu, log_var])
-        return self.decoder(z, training=training), mu, log_var
-
-    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-        logits, mu, log_var = y_pred
-        target = x if y is None else y
-        reconstruction = -bernoulli_log_likelihood(target, logits)
-        kl = kl_divergence(mu, log_var)
-        loss = ops.mean(reconstruction + self.beta * kl)
-        self.loss_tracker.update_state(loss)
-        self.reconstruction_tracker.update_state(ops.mean(reconstruction))
-        self.kl_tracker.update_state(ops.mean(kl))
-        return loss
-
-    @property
-    def metrics(self):
-        return [self.loss_tracker, self.reconstruction_tracker, self.kl_tracker]
+    def _inference_loss(self, kl):
+        return self.beta * kl
 
 
 def _check_beta(beta) -> float:

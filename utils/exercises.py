@@ -96,6 +96,30 @@ def _as_number(answer, label: str):
     return float(a.reshape(()))
 
 
+def _function_answer(fn, label: str, signature: str) -> Verdict | None:
+    """None when ``fn`` is a function; else the Verdict: unanswered, or not a function ``signature``."""
+    if _unanswered(fn):
+        return _not_answered(label)
+    if not callable(fn):
+        return _wrong(label, "not-callable", f"{type(fn).__name__} 값입니다. 함수 {signature}넘기십시오")
+    return None
+
+
+def _number_answer(answer, label: str):
+    """The answer as one float, or the Verdict when it is unanswered or not one finite number."""
+    if _unanswered(answer):
+        return _not_answered(label)
+    return _as_number(answer, label)
+
+
+def _known_mistake(label: str, close: Callable[[object], bool], mistakes) -> Verdict | None:
+    """The "wrong" Verdict of the first ``(target, code, text)`` in ``mistakes`` the answer is ``close`` to, else None."""
+    for target, code, text in mistakes:
+        if close(target):
+            return _wrong(label, code, text)
+    return None
+
+
 def _close(a, b, rtol: float, atol: float = 0.0) -> bool:
     return bool(np.allclose(a, b, rtol=rtol, atol=atol))
 
@@ -247,10 +271,9 @@ def _stamp_reference(y: np.ndarray, kernel: np.ndarray, stride: int, add: bool =
 def check_stamp_function(fn) -> Verdict:
     """Exercise 01-3: ``fn(y, kernel, stride)``, the 'valid' transposed convolution by stamping kernels."""
     label = "01-3"
-    if _unanswered(fn):
-        return _not_answered(label)
-    if not callable(fn):
-        return _wrong(label, "not-callable", f"{type(fn).__name__} 값입니다. 함수 (y, kernel, stride) -> 배열을 넘기십시오")
+    verdict = _function_answer(fn, label, "(y, kernel, stride) -> 배열을 ")
+    if verdict is not None:
+        return verdict
     rng = np.random.default_rng(14)
     for y_shape, k_shape, s in _STAMP_CASES:
         y = rng.integers(-3, 4, size=y_shape).astype(float)
@@ -283,9 +306,7 @@ def check_stamp_function(fn) -> Verdict:
 def check_nonzero_count(count) -> Verdict:
     """Exercise 01-4: nonzero entries of the 196x784 matrix C of a 3x3, stride-2, 'same' convolution on 28x28."""
     label = "01-4"
-    if _unanswered(count):
-        return _not_answered(label)
-    value = _as_number(count, label)
+    value = _number_answer(count, label)
     if isinstance(value, Verdict):
         return value
     truth = int(np.count_nonzero(conv_matrix(np.ones((3, 3), dtype=int), (28, 28), strides=2, padding="same")))
@@ -340,9 +361,7 @@ def _discarded_variance(images, k: int) -> tuple[float, float]:
 def check_pca_error(answer, images, k: int) -> Verdict:
     """Exercise 02-1: the mean SSE per image of PCA with k components on ``images`` (the data it was fitted to)."""
     label = "02-1"
-    if _unanswered(answer):
-        return _not_answered(label)
-    value = _as_number(answer, label)
+    value = _number_answer(answer, label)
     if isinstance(value, Verdict):
         return value
     discarded, kept = _discarded_variance(images, k)
@@ -355,9 +374,9 @@ def check_pca_error(answer, images, k: int) -> Verdict:
         (discarded * n, "total", f"이미지 {n}장 전체의 합입니다. 이미지 하나당 평균으로 답하십시오"),
         (kept + discarded, "total-variance", "전체 분산(모든 고윳값의 합)입니다. k개 성분으로 설명하고 남는 부분만 더하십시오"),
     ]
-    for target, code, text in checks:
-        if math.isclose(value, target, rel_tol=2e-3):
-            return _wrong(label, code, text)
+    mistake = _known_mistake(label, lambda target: math.isclose(value, target, rel_tol=2e-3), checks)
+    if mistake is not None:
+        return mistake
     if value < 0:
         return _wrong(label, "sign", "제곱오차의 합은 음수일 수 없습니다")
     return _wrong(label, "values", "공분산 행렬(분모 n)의 고윳값을 큰 순서로 놓고, k번째 다음부터 더해 보십시오")
@@ -366,10 +385,9 @@ def check_pca_error(answer, images, k: int) -> Verdict:
 def check_sse_function(fn) -> Verdict:
     """Exercise 02-2: ``fn(x, x_tilde)`` returns l(x, x~) = sum of squared errors, one value per image."""
     label = "02-2"
-    if _unanswered(fn):
-        return _not_answered(label)
-    if not callable(fn):
-        return _wrong(label, "not-callable", f"{type(fn).__name__} 값입니다. 함수 (x, x_tilde) -> 배열을 넘기십시오")
+    verdict = _function_answer(fn, label, "(x, x_tilde) -> 배열을 ")
+    if verdict is not None:
+        return verdict
     rng = np.random.default_rng(2)
     x = rng.random((5, 28, 28, 1)).astype(np.float32)
     x_tilde = np.clip(x + 0.2 * rng.standard_normal(x.shape), 0, 1).astype(np.float32)
@@ -382,23 +400,23 @@ def check_sse_function(fn) -> Verdict:
         return _right(label, "이미지마다 784개 픽셀의 제곱오차를 더한 값입니다")
     if out.size == 1:
         scalar = float(out.reshape(()))
-        for target, code, text in [
+        mistake = _known_mistake(label, lambda target: math.isclose(scalar, target, rel_tol=1e-4), [
             (truth.mean(), "batch-mean", "배치 평균 하나를 돌려줍니다. 이미지마다 하나씩, 모양 (n,)으로 돌려주십시오"),
             (truth.sum(), "batch-sum", "배치 전체의 합 하나를 돌려줍니다. 이미지마다 하나씩, 모양 (n,)으로 돌려주십시오"),
-            (diff.mean(), "batch-mean", "모든 픽셀의 평균 하나입니다. 이미지마다 합을 내어 모양 (n,)으로 돌려주십시오")]:
-            if math.isclose(scalar, target, rel_tol=1e-4):
-                return _wrong(label, code, text)
+            (diff.mean(), "batch-mean", "모든 픽셀의 평균 하나입니다. 이미지마다 합을 내어 모양 (n,)으로 돌려주십시오")])
+        if mistake is not None:
+            return mistake
         return _wrong(label, "shape", "숫자 하나를 돌려줍니다. 이미지마다 하나씩, 모양 (n,)이어야 합니다")
     if out.shape != truth.shape:
         if out.size == diff[0].size:
             return _wrong(label, "axis", f"모양이 {out.shape}입니다. 이미지 축(axis 0)이 아니라 픽셀 축들로 더하십시오")
         return _wrong(label, "shape", f"모양이 {out.shape}입니다. 이미지가 n장이면 (n,)이어야 합니다")
-    for target, code, text in [
+    mistake = _known_mistake(label, lambda target: _close(out, target, 1e-4), [
         (truth / 784, "mean-not-sum", "픽셀당 평균입니다. 강의의 l(x, x~)는 784개 픽셀의 합입니다(평균이 아님)"),
         (np.sqrt(truth), "norm", "제곱하지 않은 거리(노름)입니다. 제곱오차의 합은 제곱근을 씌우지 않습니다"),
-        (-truth, "sign", "부호가 반대입니다. 제곱오차의 합은 0 이상입니다")]:
-        if _close(out, target, 1e-4):
-            return _wrong(label, code, text)
+        (-truth, "sign", "부호가 반대입니다. 제곱오차의 합은 0 이상입니다")])
+    if mistake is not None:
+        return mistake
     return _wrong(label, "values", "값이 다릅니다. (x - x_tilde)**2를 이미지마다 모든 픽셀에 대해 더하십시오")
 
 
@@ -411,10 +429,9 @@ def _principal_cosines(A: np.ndarray, B: np.ndarray) -> np.ndarray:
 def check_principal_cosines(fn) -> Verdict:
     """Exercise 02-3: ``fn(A, B)``: cosines of the principal angles between the column spaces of A and B."""
     label = "02-3"
-    if _unanswered(fn):
-        return _not_answered(label)
-    if not callable(fn):
-        return _wrong(label, "not-callable", f"{type(fn).__name__} 값입니다. 함수 (A, B) -> 코사인 배열을 넘기십시오")
+    verdict = _function_answer(fn, label, "(A, B) -> 코사인 배열을 ")
+    if verdict is not None:
+        return verdict
     rng = np.random.default_rng(3)
     A = rng.standard_normal((30, 4)) * np.array([5.0, 1.0, 0.3, 2.0])   # columns neither unit nor orthogonal
     B = A @ rng.standard_normal((4, 4)) + 0.3 * rng.standard_normal((30, 4))
@@ -430,12 +447,12 @@ def check_principal_cosines(fn) -> Verdict:
     if _close(got, np.sort(truth), 1e-6, 1e-8):
         return _right(label, "코사인이 1에 가까울수록 두 부분공간이 그 방향에서 겹칩니다")
     raw = np.sort(np.linalg.svd(A.T @ B, compute_uv=False))
-    for target, code, text in [
+    mistake = _known_mistake(label, lambda target: _close(got, target, 1e-6, 1e-8), [
         (raw, "not-orthonormal", "A^T B의 특이값을 그대로 썼습니다. 먼저 열들을 정규직교화(np.linalg.qr)하십시오"),
         (np.sort(np.arccos(truth)), "angles", "각도(라디안)를 돌려줍니다. 각도가 아니라 그 코사인을 답하십시오"),
-        (np.sort(np.degrees(np.arccos(truth))), "angles", "각도(도)를 돌려줍니다. 각도가 아니라 그 코사인을 답하십시오")]:
-        if _close(got, target, 1e-6, 1e-8):
-            return _wrong(label, code, text)
+        (np.sort(np.degrees(np.arccos(truth))), "angles", "각도(도)를 돌려줍니다. 각도가 아니라 그 코사인을 답하십시오")])
+    if mistake is not None:
+        return mistake
     return _wrong(label, "values", "값이 다릅니다. 정규직교 기저 Q_A, Q_B를 만들고 Q_A^T Q_B의 특이값을 구하십시오")
 
 
@@ -496,9 +513,7 @@ def clipped_black_pixel_mean(sigma: float) -> float:
 def check_clipped_noise_mean(answer, sigma: float) -> Verdict:
     """Exercise 03-1: the mean of a black pixel (x = 0) after Gaussian corruption with ``sigma`` and clipping to [0, 1]."""
     label = "03-1"
-    if _unanswered(answer):
-        return _not_answered(label)
-    value = _as_number(answer, label)
+    value = _number_answer(answer, label)
     if isinstance(value, Verdict):
         return value
     if not (isinstance(sigma, (int, float)) and sigma > 0):
@@ -506,13 +521,13 @@ def check_clipped_noise_mean(answer, sigma: float) -> Verdict:
     truth = clipped_black_pixel_mean(sigma)
     if math.isclose(value, truth, rel_tol=2e-3):
         return _right(label, "검은 배경이 평균적으로 밝아집니다: 오염된 입력의 평균은 깨끗한 이미지의 평균이 아닙니다")
-    for target, code, text in [
+    mistake = _known_mistake(label, lambda target: math.isclose(value, target, rel_tol=2e-3, abs_tol=1e-9), [
         (0.0, "no-clip", "자르기(clip) 전의 평균입니다. [0, 1]로 자르면 음수 쪽이 0으로 올라오므로 평균이 0보다 커집니다"),
         (sigma * _phi(0.0), "upper-clip", "0에서 자르는 것만 계산했습니다. 1보다 큰 값을 1로 자르는 부분도 넣으십시오"),
         (sigma * _phi(0.0) * 2, "half-normal", "|sigma * eps|의 평균입니다. 음수 쪽은 뒤집히는 것이 아니라 0이 됩니다"),
-        (0.5, "half", "값의 절반이 0보다 크다는 것(확률 1/2)과 평균을 혼동했습니다")]:
-        if math.isclose(value, target, rel_tol=2e-3, abs_tol=1e-9):
-            return _wrong(label, code, text)
+        (0.5, "half", "값의 절반이 0보다 크다는 것(확률 1/2)과 평균을 혼동했습니다")])
+    if mistake is not None:
+        return mistake
     if value < 0 or value > 1:
         return _wrong(label, "range", "[0, 1]로 자른 값의 평균은 0과 1 사이입니다")
     return _wrong(label, "values", "E[clip(sigma eps, 0, 1)] = integral_0^(1/sigma) sigma e phi(e) de + P(sigma eps > 1)를 "
@@ -522,10 +537,9 @@ def check_clipped_noise_mean(answer, sigma: float) -> Verdict:
 def check_psnr_function(fn) -> Verdict:
     """Exercise 03-2: ``fn(clean, estimate)``: mean over images of 10 log10(1 / MSE per image), peak 1."""
     label = "03-2"
-    if _unanswered(fn):
-        return _not_answered(label)
-    if not callable(fn):
-        return _wrong(label, "not-callable", f"{type(fn).__name__} 값입니다. 함수 (clean, estimate) -> 숫자를 넘기십시오")
+    verdict = _function_answer(fn, label, "(clean, estimate) -> 숫자를 ")
+    if verdict is not None:
+        return verdict
     rng = np.random.default_rng(3)
     clean = rng.random((6, 28, 28, 1)).astype(np.float32)
     scale = np.array([0.02, 0.05, 0.1, 0.2, 0.3, 0.4]).reshape(6, 1, 1, 1)
@@ -542,14 +556,14 @@ def check_psnr_function(fn) -> Verdict:
     value = float(out.reshape(()))
     if math.isclose(value, per_image.mean(), rel_tol=1e-4):
         return _right(label, "utils.metrics.psnr와 같은 값인지도 확인해 보십시오")
-    for target, code, text in [
+    mistake = _known_mistake(label, lambda target: math.isclose(value, float(target), rel_tol=1e-4), [
         (10 * np.log10(1.0 / mse.mean()), "mse-first", "MSE를 먼저 평균한 뒤 PSNR로 바꿨습니다. 이미지마다 PSNR을 구한 뒤 평균하십시오"),
         (20 * np.log10(1.0 / mse).mean(), "factor-20", "20 log10을 썼습니다. 제곱오차(MSE)에는 10 log10, 진폭(RMSE)에는 20 log10입니다"),
         (np.log(1.0 / mse).mean() * 10, "natural-log", "자연로그를 썼습니다. 데시벨은 log10입니다"),
         (10 * np.log10(mse).mean(), "sign", "부호가 반대입니다. PSNR은 오차가 작을수록 큽니다: 10 log10(peak^2 / MSE)"),
-        (10 * np.log10(1.0 / (mse * 784)).mean(), "sum-not-mean", "픽셀 합(SSE)을 썼습니다. PSNR은 픽셀당 평균(MSE)으로 정의합니다")]:
-        if math.isclose(value, float(target), rel_tol=1e-4):
-            return _wrong(label, code, text)
+        (10 * np.log10(1.0 / (mse * 784)).mean(), "sum-not-mean", "픽셀 합(SSE)을 썼습니다. PSNR은 픽셀당 평균(MSE)으로 정의합니다")])
+    if mistake is not None:
+        return mistake
     return _wrong(label, "values", "값이 다릅니다. 이미지마다 MSE = 픽셀 제곱오차의 평균, PSNR = 10 log10(1 / MSE)")
 
 
@@ -559,9 +573,7 @@ EX03_SIGMA, EX03_OBSERVED = 0.5, 0.7   # exercise 03-3: noise sd and the observe
 def check_posterior_mean(answer) -> Verdict:
     """Exercise 03-3: E[x | x_check = 0.7] for x in {0, 1} with probability 1/2 each and x_check = x + 0.5 eps."""
     label = "03-3"
-    if _unanswered(answer):
-        return _not_answered(label)
-    value = _as_number(answer, label)
+    value = _number_answer(answer, label)
     if isinstance(value, Verdict):
         return value
 
@@ -572,14 +584,14 @@ def check_posterior_mean(answer) -> Verdict:
     truth = sigmoid(shift / EX03_SIGMA ** 2)
     if math.isclose(value, truth, rel_tol=2e-3):
         return _right(label, "제곱오차 아래 최선의 오염제거는 사후평균 E[x | 오염된 입력]입니다: DAE가 근사하는 것이 이것입니다")
-    for target, code, text in [
+    mistake = _known_mistake(label, lambda target: math.isclose(value, target, rel_tol=2e-3), [
         (EX03_OBSERVED, "observation", "오염된 관측값 그대로입니다. x는 0 또는 1이므로 두 값의 사후확률로 평균을 내십시오"),
         (1.0, "map", "가장 그럴듯한 값(MAP)입니다. 제곱오차를 최소로 하는 것은 사후분포의 최빈값이 아니라 평균입니다"),
         (sigmoid(shift / EX03_SIGMA), "sd-not-variance", "로그 우도비에서 sigma^2 대신 sigma로 나눴습니다"),
         (sigmoid(-shift / EX03_SIGMA ** 2), "sign", "부호가 반대입니다: x = 0과 x = 1의 역할이 바뀌었습니다"),
-        (1.0 - truth, "sign", "부호가 반대입니다: P(x = 0 | 관측)을 답했습니다")]:
-        if math.isclose(value, target, rel_tol=2e-3):
-            return _wrong(label, code, text)
+        (1.0 - truth, "sign", "부호가 반대입니다: P(x = 0 | 관측)을 답했습니다")])
+    if mistake is not None:
+        return mistake
     if not 0 <= value <= 1:
         return _wrong(label, "range", "x가 0 또는 1이므로 조건부 평균은 0과 1 사이입니다")
     return _wrong(label, "values", "P(x = 1 | 관측) = p(관측 | 1) / (p(관측 | 0) + p(관측 | 1))을 정규밀도로 계산하십시오")
@@ -596,25 +608,23 @@ def _kl_normal(m_q: float, s_q: float, m_p: float, s_p: float) -> float:
 def check_kl_number(answer) -> Verdict:
     """Exercise 04-1a: KL(N(1, 0.5^2) || N(-1, 2^2)), derived on paper."""
     label = "04-1a"
-    if _unanswered(answer):
-        return _not_answered(label)
-    value = _as_number(answer, label)
+    value = _number_answer(answer, label)
     if isinstance(value, Verdict):
         return value
     (m_q, s_q), (m_p, s_p) = EX04_Q, EX04_P
     truth = _kl_normal(m_q, s_q, m_p, s_p)
     if math.isclose(value, truth, rel_tol=1e-3):
         return _right(label, "q에서 뽑은 표본으로 log q - log p를 평균한 몬테카를로 값과 비교해 보십시오")
-    for target, code, text in [
+    mistake = _known_mistake(label, lambda target: math.isclose(value, target, rel_tol=1e-3), [
         (_kl_normal(m_p, s_p, m_q, s_q), "swapped", "KL(p || q)를 계산했습니다. KL은 대칭이 아니므로 기댓값을 q로 취하십시오"),
         (truth + 0.5, "missing-half", "마지막의 -1/2를 빠뜨렸습니다 (E_q[(z - m_q)^2] / (2 s_q^2) = 1/2에서 나옵니다)"),
         (math.log(s_p ** 2 / s_q ** 2) + (s_q ** 2 + (m_q - m_p) ** 2) / (2 * s_p ** 2) - 0.5, "log-variance",
          "로그 항에 분산의 비를 썼습니다. log(s_p / s_q)는 표준편차의 비입니다 (분산이면 1/2 log)"),
         (math.log(s_p / s_q) + (s_q + (m_q - m_p) ** 2) / (2 * s_p) - 0.5, "sd-for-variance",
          "둘째 항에 분산 대신 표준편차를 넣었습니다"),
-        (-truth, "sign", "부호가 반대입니다. KL은 0 이상입니다")]:
-        if math.isclose(value, target, rel_tol=1e-3):
-            return _wrong(label, code, text)
+        (-truth, "sign", "부호가 반대입니다. KL은 0 이상입니다")])
+    if mistake is not None:
+        return mistake
     if value < 0:
         return _wrong(label, "negative", "KL은 0 이상입니다 (젠센 부등식)")
     return _wrong(label, "values", "E_q[log q(z) - log p(z)]를 정규밀도의 로그로 풀어 E_q[z] = m_q, E_q[(z - m)^2] = s_q^2 + (m_q - m)^2를 쓰십시오")
@@ -628,10 +638,9 @@ def _kl_diag(mu_q, log_var_q, mu_p, log_var_p) -> np.ndarray:
 def check_kl_diag_function(fn) -> Verdict:
     """Exercise 04-1b: ``fn(mu_q, log_var_q, mu_p, log_var_p)`` = KL between diagonal normals, one value per row."""
     label = "04-1b"
-    if _unanswered(fn):
-        return _not_answered(label)
-    if not callable(fn):
-        return _wrong(label, "not-callable", f"{type(fn).__name__} 값입니다. 함수 (mu_q, log_var_q, mu_p, log_var_p) -> 배열을 넘기십시오")
+    verdict = _function_answer(fn, label, "(mu_q, log_var_q, mu_p, log_var_p) -> 배열을 ")
+    if verdict is not None:
+        return verdict
     rng = np.random.default_rng(4)
     args = [rng.normal(size=(5, 3)), rng.normal(0.0, 0.7, size=(5, 3)), rng.normal(size=(5, 3)), rng.normal(0.0, 0.7, size=(5, 3))]
     out = _call(fn, label, *args)
@@ -649,23 +658,21 @@ def check_kl_diag_function(fn) -> Verdict:
         return _wrong(label, "per-coordinate", f"모양이 {out.shape}: 좌표별 KL입니다. 독립인 p개 좌표의 KL을 더해 행마다 하나로 만드십시오")
     if out.shape != truth.shape:
         return _wrong(label, "shape", f"모양이 {out.shape}입니다. 입력이 (n, p)이면 결과는 (n,)입니다")
-    for target, code, text in [
+    mistake = _known_mistake(label, lambda target: _close(out, target, 1e-5, 1e-8), [
         (_kl_diag(mu_p, lv_p, mu_q, lv_q), "swapped", "q와 p가 바뀌었습니다 (KL(p || q)). 기댓값은 q에 대해 취합니다"),
         (per_coordinate.mean(axis=-1), "mean-not-sum", "좌표에 대해 평균을 냈습니다. 독립인 좌표의 KL은 더해집니다(합)"),
         (truth + 0.5 * mu_q.shape[1], "missing-half", "좌표마다의 -1/2(모두 -p/2)를 빠뜨렸습니다"),
         (_kl_diag(mu_q, 2 * lv_q, mu_p, 2 * lv_p), "log-sd", "log_var를 로그 표준편차로 읽었습니다. log_var = log sigma^2이므로 sigma^2 = exp(log_var)입니다"),
-        (-truth, "sign", "부호가 반대입니다. KL은 0 이상입니다")]:
-        if _close(out, target, 1e-5, 1e-8):
-            return _wrong(label, code, text)
+        (-truth, "sign", "부호가 반대입니다. KL은 0 이상입니다")])
+    if mistake is not None:
+        return mistake
     return _wrong(label, "values", "좌표 하나의 KL = 1/2 [log s_p^2 - log s_q^2 + (s_q^2 + (m_q - m_p)^2) / s_p^2 - 1]을 더하십시오")
 
 
 def check_elbo_gap(answer, W, s: float) -> Verdict:
     """Exercise 04-2: log p(x) - ELBO for the best diagonal q in the linear-Gaussian model z ~ N(0, I), x|z ~ N(Wz + b, s^2 I)."""
     label = "04-2"
-    if _unanswered(answer):
-        return _not_answered(label)
-    value = _as_number(answer, label)
+    value = _number_answer(answer, label)
     if isinstance(value, Verdict):
         return value
     W = np.asarray(W, dtype=np.float64)
@@ -675,12 +682,12 @@ def check_elbo_gap(answer, W, s: float) -> Verdict:
     truth = 0.5 * (np.sum(np.log(np.diag(precision))) - np.linalg.slogdet(precision)[1])
     if math.isclose(value, truth, rel_tol=1e-3):
         return _right(label, "간격은 x에 의존하지 않고, 참 사후분포의 상관이 0이 될 때만 0입니다")
-    for target, code, text in [
+    mistake = _known_mistake(label, lambda target: math.isclose(value, target, rel_tol=1e-3, abs_tol=1e-12), [
         (-truth, "sign", "부호가 반대입니다. 간격 log p(x) - ELBO = KL(q || p(z|x))는 0 이상입니다"),
         (2 * truth, "missing-half", "1/2를 빠뜨렸습니다 (정규분포 KL의 앞에 붙는 1/2)"),
-        (0.0, "zero", "대각 q로는 간격이 0이 되지 않습니다: 참 사후분포의 공분산이 대각이 아닙니다")]:
-        if math.isclose(value, target, rel_tol=1e-3, abs_tol=1e-12):
-            return _wrong(label, code, text)
+        (0.0, "zero", "대각 q로는 간격이 0이 되지 않습니다: 참 사후분포의 공분산이 대각이 아닙니다")])
+    if mistake is not None:
+        return mistake
     if value < 0:
         return _wrong(label, "negative", "음수입니다. log p(x)나 ELBO 자체가 아니라 둘의 차이(0 이상)를 답하십시오")
     return _wrong(label, "values", "가장 좋은 대각 q = N(m_post, diag(1 / Lambda_jj))를 KL(q || N(m_post, Lambda^-1))에 넣어 "
@@ -690,10 +697,9 @@ def check_elbo_gap(answer, W, s: float) -> Verdict:
 def check_logmeanexp(fn) -> Verdict:
     """Exercise 04-3: ``fn(a, axis)`` = log(mean(exp(a), axis)) without overflow or underflow."""
     label = "04-3"
-    if _unanswered(fn):
-        return _not_answered(label)
-    if not callable(fn):
-        return _wrong(label, "not-callable", f"{type(fn).__name__} 값입니다. 함수 (a, axis) -> 배열을 넘기십시오")
+    verdict = _function_answer(fn, label, "(a, axis) -> 배열을 ")
+    if verdict is not None:
+        return verdict
     rng = np.random.default_rng(5)
     a = rng.normal(-800.0, 3.0, size=(50, 4))   # log-weights of the size of log p(x) for MNIST: exp underflows
     m = a.max(axis=0)
@@ -715,10 +721,10 @@ def check_logmeanexp(fn) -> Verdict:
         if out_small.shape == expected_small.shape and _close(out_small, expected_small, 1e-9, 1e-9):
             return _right(label, "이 함수로 K개의 가중치에서 log p(x)를 추정합니다")
         return _wrong(label, "axis", "axis 인자를 따르지 않습니다. axis=1에서도 맞게 줄이십시오")
-    for target, code, text in [
+    mistake = _known_mistake(label, lambda target: _close(out, target, 1e-9, 1e-9), [
         (a.mean(axis=0), "mean-of-logs", "로그의 평균입니다(ELBO 쪽). 평균의 로그는 젠센 부등식에 의해 그보다 큽니다"),
         (truth + np.log(len(a)), "missing-1/K", "1/K를 빠뜨렸습니다: log-sum-exp이지 log-mean-exp이 아닙니다"),
-        (m, "max-only", "최댓값만 남았습니다. 나머지 항의 exp(a - max)도 더하십시오")]:
-        if _close(out, target, 1e-9, 1e-9):
-            return _wrong(label, code, text)
+        (m, "max-only", "최댓값만 남았습니다. 나머지 항의 exp(a - max)도 더하십시오")])
+    if mistake is not None:
+        return mistake
     return _wrong(label, "values", "값이 다릅니다. log mean exp(a) = max + log mean exp(a - max)")

@@ -272,12 +272,20 @@ class VAE(keras.Model):
         z = self.sampling([mu, log_var])
         return self.decoder(z, training=training), mu, log_var
 
+    def _target(self, x, y):
+        """The images the reconstruction is scored against (``y`` if given, else ``x``)."""
+        return x if y is None else y
+
+    def _inference_loss(self, kl):
+        """Term (2) as it enters the loss: ``kl`` itself here (weight 1, the ELBO);
+        :class:`utils.cvae.BetaVAE` weights it by ``beta``."""
+        return kl
+
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         logits, mu, log_var = y_pred
-        target = x if y is None else y
-        reconstruction = -bernoulli_log_likelihood(target, logits)
+        reconstruction = -bernoulli_log_likelihood(self._target(x, y), logits)
         kl = kl_divergence(mu, log_var)
-        loss = ops.mean(reconstruction + kl)
+        loss = ops.mean(reconstruction + self._inference_loss(kl))
         self.loss_tracker.update_state(loss)
         self.reconstruction_tracker.update_state(ops.mean(reconstruction))
         self.kl_tracker.update_state(ops.mean(kl))

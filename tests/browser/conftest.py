@@ -28,12 +28,13 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pytest
 
@@ -281,3 +282,25 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # no
     for r in _RUN_LOG.records:
         terminalreporter.write_line(f"{r.name:<40} {r.seconds:7.1f} s  {r.result}"
                                     + (f"  {r.detail}" if r.detail else ""))
+
+
+@pytest.fixture(scope="session")
+def scratch_dirs() -> Iterator[Callable[[str], Path]]:
+    """``make(prefix)``: a new temporary folder for notebook copies under build/browser-test
+    (gitignored; nbval is never given it). All are removed at the end of the session, and
+    build/browser-test too if it is then empty (another run may be using it)."""
+    parent = REPO / "build" / "browser-test"
+    made: list[Path] = []
+
+    def make(prefix: str) -> Path:
+        parent.mkdir(parents=True, exist_ok=True)
+        made.append(Path(tempfile.mkdtemp(prefix=prefix, dir=parent)))
+        return made[-1]
+
+    yield make
+    for path in made:
+        shutil.rmtree(path, ignore_errors=True)
+    try:
+        parent.rmdir()
+    except OSError:
+        pass

@@ -12,15 +12,12 @@ decoded image changes each time. The widget area is saved to
 from __future__ import annotations
 
 import re
-import shutil
-import tempfile
 import time
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
-from test_notebooks_in_lab import (HANDLE, NOTEBOOKS, REPO, SCREENSHOTS, close_run,  # noqa: E402
+from test_notebooks_in_lab import (HANDLE, NOTEBOOKS, REPO, SCREENSHOTS, WIDGET_AREA_JS, close_run,  # noqa: E402
                                    run_notebook_in_lab)
 
 CVAE_NOTEBOOK = "05_conditional_and_beta_vae.ipynb"
@@ -31,19 +28,14 @@ KEY_PRESSES = 5
 SCREENSHOT = SCREENSHOTS / "cvae_digit_selector.png"
 
 FIND_WIDGET_JS = """
-([digitLabel, sliderLabel]) => {
+([digitLabel, sliderLabel]) => {""" + WIDGET_AREA_JS + """
   const labelled = (e, text) => { const l = e.querySelector('.widget-label');
                                   return l && l.textContent.trim() === text; };
   const groups = Array.from(document.querySelectorAll('.jp-NotebookPanel .widget-toggle-buttons'));
   const group = groups.find(e => labelled(e, digitLabel));
   if (!group) return {found: false, groups: groups.length};
   group.setAttribute('data-ch11-test', 'digits');
-  // The smallest container around the buttons that also holds an image: the widget area.
-  let node = group.parentElement, area = null;
-  while (node && !node.classList.contains('jp-Cell')) {
-    if (node.querySelector('img')) { area = node; break; }
-    node = node.parentElement;
-  }
+  const area = widgetArea(group);
   if (!area) return {found: true, area: false};
   area.setAttribute('data-ch11-test', 'cvae-area');
   const slider = Array.from(area.querySelectorAll('.widget-slider')).find(e => labelled(e, sliderLabel));
@@ -75,17 +67,9 @@ WAIT_NEW_IMAGE_JS = """
 
 
 @pytest.fixture(scope="module")
-def nb05_work_dir() -> Iterator[Path]:
+def nb05_work_dir(scratch_dirs) -> Path:
     """A temporary folder for the notebook copy under build/ (gitignored; nbval never looks there)."""
-    parent = REPO / "build" / "browser-test"
-    parent.mkdir(parents=True, exist_ok=True)
-    path = Path(tempfile.mkdtemp(prefix="run05-", dir=parent))
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
-    try:
-        parent.rmdir()
-    except OSError:
-        pass
+    return scratch_dirs("run05-")
 
 
 def _wait_for_new_image(page, src: str | None) -> None:

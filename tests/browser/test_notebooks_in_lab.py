@@ -24,8 +24,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -276,17 +274,9 @@ def save_notebook_screenshot(page, path: Path, cell_index: int | None = None) ->
 
 
 @pytest.fixture(scope="session")
-def work_dir() -> Iterator[Path]:
+def work_dir(scratch_dirs) -> Path:
     """A temporary folder for notebook copies under build/ (gitignored; nbval is never given it)."""
-    parent = REPO / "build" / "browser-test"
-    parent.mkdir(parents=True, exist_ok=True)
-    path = Path(tempfile.mkdtemp(prefix="run-", dir=parent))
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
-    try:
-        parent.rmdir()  # only if empty (another run may be using it)
-    except OSError:
-        pass
+    return scratch_dirs("run-")
 
 
 @pytest.fixture(scope="session")
@@ -337,8 +327,21 @@ def test_notebook_runs_in_jupyterlab(notebook: Path, lab_server: LabServer, chro
 
 # --- the VAE notebook's latent-space slider -----------------------------------------------
 
+# A JavaScript function for the page scripts of this file and test_05_widgets.py: the widget area
+# of a control is the smallest container around it (inside its cell) that also holds an image.
+WIDGET_AREA_JS = """
+  const widgetArea = (control) => {
+    let node = control.parentElement;
+    while (node && !node.classList.contains('jp-Cell')) {
+      if (node.querySelector('img')) return node;
+      node = node.parentElement;
+    }
+    return null;
+  };
+"""
+
 FIND_SLIDER_JS = """
-(description) => {
+(description) => {""" + WIDGET_AREA_JS + """
   const slider = Array.from(document.querySelectorAll('.jp-NotebookPanel .widget-slider')).find(e => {
     const label = e.querySelector('.widget-label');
     return label && label.textContent.trim() === description;
@@ -346,12 +349,7 @@ FIND_SLIDER_JS = """
   if (!slider) return {found: false,
     labels: Array.from(document.querySelectorAll('.widget-slider .widget-label')).map(e => e.textContent)};
   slider.setAttribute('data-ch11-test', 'slider');
-  // The smallest container around the slider that also holds an image: the widget area.
-  let node = slider.parentElement, area = null;
-  while (node && !node.classList.contains('jp-Cell')) {
-    if (node.querySelector('img')) { area = node; break; }
-    node = node.parentElement;
-  }
+  const area = widgetArea(slider);
   if (!area) return {found: true, area: false};
   area.setAttribute('data-ch11-test', 'area');
   return {found: true, area: true};
