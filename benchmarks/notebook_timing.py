@@ -12,6 +12,7 @@ import os
 import subprocess
 import time
 from pathlib import Path
+from typing import Callable
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = REPO / "notebooks"
@@ -32,9 +33,40 @@ def committed_notebooks(folder: Path = NOTEBOOK_DIR) -> list[Path]:
     return [p for p in found if p.resolve() in tracked]
 
 
+def select_notebooks(paths: list[Path], names: list[str] | None) -> list[Path]:
+    """The notebooks among ``paths`` named in ``names`` (a number such as ``"06"`` or a stem), in order.
+
+    ``names`` None selects all of them.
+
+    Raises
+    ------
+    ValueError
+        For a name that matches no notebook (the message lists the ones there are).
+    """
+    if names is None:
+        return list(paths)
+    chosen = []
+    for name in names:
+        hits = [p for p in paths if p.stem == name or p.stem.split("_", 1)[0] == name]
+        if not hits:
+            raise ValueError(f"no committed notebook is called {name!r}; expected a number or a name "
+                             f"among {[p.stem for p in paths]}")
+        chosen += [p for p in hits if p not in chosen]
+    return [p for p in paths if p in chosen]
+
+
 def time_notebook(path: Path, timeout: int = 1800, quick: bool = False,
                   keep_copy_in: Path | None = None) -> dict:
     """Execute a copy of the notebook at ``path`` top to bottom; return its wall time.
+
+    The same as ``run_notebook(...)[0]``.
+    """
+    return run_notebook(path, timeout=timeout, quick=quick, keep_copy_in=keep_copy_in)[0]
+
+
+def run_notebook(path: Path, timeout: int = 1800, quick: bool = False,
+                 keep_copy_in: Path | None = None) -> tuple[dict, "object"]:
+    """Execute a copy of the notebook at ``path`` top to bottom; return its wall time and the executed copy.
 
     Parameters
     ----------
@@ -45,9 +77,10 @@ def time_notebook(path: Path, timeout: int = 1800, quick: bool = False,
 
     Returns
     -------
-    dict
+    (dict, nbformat.NotebookNode)
         ``{"seconds": wall time of the execution, kernel start included, "quick": quick,
-        "ok": True}`` or, when a cell fails, ``"ok": False`` and ``"error"``.
+        "ok": True}`` or, when a cell fails, ``"ok": False`` and ``"error"``; and the executed
+        in-memory copy with its new outputs (up to the failing cell).
     """
     import nbformat
     from nbclient import NotebookClient
@@ -77,12 +110,19 @@ def time_notebook(path: Path, timeout: int = 1800, quick: bool = False,
     if keep_copy_in is not None:
         Path(keep_copy_in).mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, Path(keep_copy_in) / path.name)
-    return result
+    return result, nb
 
 
-def time_all(quick: bool = False, keep_copy_in: Path | None = None) -> dict:
-    """Time every committed notebook."""
+def time_all(quick: bool = False, keep_copy_in: Path | None = None, only: list[str] | None = None,
+             on_executed: Callable[[str, "object"], None] | None = None) -> dict:
+    """Time every committed notebook (or those named in ``only``, see :func:`select_notebooks`).
+
+    ``on_executed(stem, executed_copy)`` is called after each run, so a caller can read the
+    copy's outputs; the committed files are never written.
+    """
     out = {}
-    for path in committed_notebooks():
-        out[path.stem] = time_notebook(path, quick=quick, keep_copy_in=keep_copy_in)
+    for path in select_notebooks(committed_notebooks(), only):
+        out[path.stem], nb = run_notebook(path, quick=quick, keep_copy_in=keep_copy_in)
+        if on_executed is not None:
+            on_executed(path.stem, nb)
     return out

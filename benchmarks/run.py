@@ -3,6 +3,7 @@
     python -m benchmarks.run                       # everything -> benchmarks/results.json, RESULTS.md
     python -m benchmarks.run --smoke --out build/bench-smoke   # 1 epoch, 2,000/1,000 images
     python -m benchmarks.run --only gemm,ae        # some parts, merged into the existing results.json
+    python -m benchmarks.run --only notebooks --notebooks 06   # one notebook's time and its AUC table
 
 Parts, in the order they run: ``gemm`` (fp32 matmul ceiling), ``ae`` (notebook
 02's autoencoder at 16 dims and PCA at 16 dims), ``dae`` (notebook 03's denoising
@@ -10,8 +11,9 @@ autoencoder at sigma 0.5 and the median filter), ``keras_dae`` (the Keras
 example's DAE for the DAE's training seconds), ``tf_cvae`` (TensorFlow's
 tutorial CVAE, 10 epochs), ``vae`` (notebook 04's VAE, 2-dim latent, with its
 test ELBO after every epoch and the training time at which it first reaches the
-anchor's final test ELBO), ``notebooks`` (each committed notebook's default run,
-executed on a temporary copy).
+anchor's final test ELBO), ``cvae`` (notebook 05's conditional VAE, its test
+conditional ELBO and seconds), ``notebooks`` (each committed notebook's default run,
+executed on a temporary copy, and notebook 06's AUC table read from that copy's output).
 
 Run it on a quiet machine: the timings are wall-clock times.
 """
@@ -40,6 +42,7 @@ REQUIRED = (("gemm_gflops",),
             ("vae", "latent_size"), ("vae", "test_elbo"), ("vae", "seconds"), ("vae", "seconds_to_anchor_elbo"),
             ("anchors", "tf_cvae", "test_elbo"), ("anchors", "tf_cvae", "seconds"),
             ("anchors", "keras_dae", "psnr"), ("anchors", "keras_dae", "seconds"),
+            ("cvae", "test_elbo"), ("cvae", "seconds"),
             ("notebooks", "total_seconds"))
 
 
@@ -86,15 +89,16 @@ def _dae_corruption(x_batch: np.ndarray, batch_seed: int) -> np.ndarray:
 
 
 class Data:
-    """MNIST once per run, cut to a subset in smoke mode."""
+    """MNIST images and digit labels once per run, cut to a subset in smoke mode."""
 
     def __init__(self, smoke: bool, n_train: int | None, n_test: int | None):
         from utils.data import load_dataset
 
-        (x_train, _), (x_test, _) = load_dataset("mnist")
+        (x_train, y_train), (x_test, y_test) = load_dataset("mnist")
         n_train = n_train or (recipes.BENCH_SMOKE_TRAIN_IMAGES if smoke else len(x_train))
         n_test = n_test or (recipes.BENCH_SMOKE_TEST_IMAGES if smoke else len(x_test))
         self.x_train, self.x_test = x_train[:n_train], x_test[:n_test]
+        self.y_train, self.y_test = y_train[:n_train], y_test[:n_test]   # digit labels (the conditional VAE's y)
         self._cache: dict = {}
 
     def noisy(self) -> tuple[np.ndarray, np.ndarray]:
@@ -300,13 +304,50 @@ def ElboTracker(x_test, target):  # noqa: N802  (a class made on first use, so i
     return _make_elbo_tracker()(x_test, target)
 
 
-def part_notebooks(smoke: bool, keep_in: Path | None) -> dict:
+CVAE_ELBO_METHOD = ("utils.cvae.evaluate_conditional_elbo: closed-form KL, one reparameterized draw per image "
+                    "(seed 0), Bernoulli likelihood, on the test images binarized at 0.5 with their digit labels; "
+                    "mean over the test set, in nats (a lower bound of log p(x|y), not comparable with the "
+                    "unconditional ELBO's log p(x)).")
+
+
+def part_cvae(smoke: bool, data: Data) -> dict:
+    from utils.cvae import evaluate_conditional_elbo, train_cvae
+
+    p = recipes.CVAE_LATENT_SIZE
+    x_bin, x_test_bin = data.binary()
+    result = train_cvae(p, x_bin, data.y_train, progress=False,
+                        epochs=recipes.QUICK_EPOCHS if smoke else None)
+    recipe = _jsonable(result.settings)
+    elbo = float(np.mean(evaluate_conditional_elbo(result.model.encoder, result.model.decoder,
+                                                   x_test_bin, data.y_test)))
+    _log(f"cvae: test conditional ELBO {elbo:.2f}, {result.seconds:.1f} s")
+    return {"cvae": {"latent_size": p, "test_elbo": elbo, "seconds": result.seconds,
+                     "epochs": len(result.history["loss"]), "batch_size": recipe.get("batch_size"),
+                     "train_images": len(x_bin), "test_images": len(x_test_bin), "recipe": recipe,
+                     "recipe_source": "utils.cvae.train_cvae with its defaults (notebook 05's conditional VAE)",
+                     "elbo_method": CVAE_ELBO_METHOD}}
+
+
+def part_notebooks(smoke: bool, keep_in: Path | None, notebooks: list[str] | None) -> dict:
+    """Each notebook's run time and, from notebook 06's executed copy, its AUC table."""
+    from benchmarks.notebook_outputs import AUC_NOTEBOOK, auc_table_or_error
     from benchmarks.notebook_timing import time_all
 
-    timings = time_all(quick=smoke, keep_copy_in=keep_in)
+    executed = {}
+    timings = time_all(quick=smoke, keep_copy_in=keep_in, only=notebooks,
+                       on_executed=lambda name, nb: executed.__setitem__(name, nb))
     total = sum(d["seconds"] for d in timings.values())
     _log(f"notebooks: {len(timings)} notebooks, {total:.0f} s in all" + (" (quick mode)" if smoke else ""))
-    return {"notebooks": {**timings, "total_seconds": total}}
+    out = {"notebooks": {**timings, "total_seconds": total}}
+    if notebooks:
+        out["notebooks"]["only"] = sorted(timings)   # a subset: the total is not the series' total
+    if AUC_NOTEBOOK in timings:
+        auc = auc_table_or_error(executed[AUC_NOTEBOOK], timings[AUC_NOTEBOOK])
+        _log(f"anomaly AUC table from {AUC_NOTEBOOK}: {auc}")
+    else:
+        auc = {"error": f"{AUC_NOTEBOOK} was not executed in this run"}
+    out["anomaly_auc"] = auc
+    return out
 
 
 @dataclass(frozen=True)
@@ -314,7 +355,7 @@ class Part:
     """One benchmark part: what it reads and what it writes.
 
     ``inputs`` name the function's arguments: ``smoke``, ``data``, ``tf_cvae_epochs``,
-    ``keep_in`` (the run's settings) or earlier results (``dae``, ``tf_cvae``);
+    ``keep_in``, ``notebooks`` (the run's settings) or earlier results (``dae``, ``tf_cvae``);
     ``outputs`` are the keys it returns (dotted for nested ones, e.g. ``anchors.keras_dae``).
     """
 
@@ -332,7 +373,8 @@ PART_LIST = (
     Part("keras_dae", part_keras_dae, ("data", "dae"), ("anchors.keras_dae",)),
     Part("tf_cvae", part_tf_cvae, ("smoke", "data", "tf_cvae_epochs"), ("anchors.tf_cvae", "elbo_method")),
     Part("vae", part_vae, ("smoke", "data", "tf_cvae"), ("vae", "elbo_method")),
-    Part("notebooks", part_notebooks, ("smoke", "keep_in"), ("notebooks",)),
+    Part("cvae", part_cvae, ("smoke", "data"), ("cvae",)),
+    Part("notebooks", part_notebooks, ("smoke", "keep_in", "notebooks"), ("notebooks", "anomaly_auc")),
 )
 PARTS = tuple(p.name for p in PART_LIST)
 RESULT_INPUTS = {"dae": ("dae",), "tf_cvae": ("anchors", "tf_cvae")}   # inputs read from earlier results
@@ -388,6 +430,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="epochs of the tutorial CVAE (default: its published 10; 1 in smoke runs), "
                         "e.g. 1 to measure its time per epoch")
     p.add_argument("--keep-notebooks", action="store_true", help="write the executed copies to OUT/executed/")
+    p.add_argument("--notebooks", default=None,
+                   help="comma-separated notebooks for the notebooks part, by number or name (e.g. 06 or "
+                        "06_applications); default: every committed notebook")
     a = p.parse_args(argv)
     for opt in ("only", "skip"):
         val = getattr(a, opt)
@@ -396,6 +441,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         if bad:
             p.error(f"--{opt} got unknown parts {bad}; expected some of {list(PARTS)}")
         setattr(a, opt, parts)
+    if a.notebooks is not None:
+        from benchmarks.notebook_timing import committed_notebooks, select_notebooks
+
+        names = [s.strip() for s in a.notebooks.split(",") if s.strip()]
+        try:
+            select_notebooks(committed_notebooks(), names)
+        except ValueError as err:
+            p.error(f"--notebooks: {err}")
+        a.notebooks = names
     return a
 
 
@@ -420,7 +474,7 @@ def main(argv: list[str] | None = None) -> int:
                                             "---------------------------------------\n", 1)[-1].strip())
     parts = [p for p in PART_LIST if p.name in selected]
     needs_data = any("data" in p.inputs for p in parts)
-    settings = {"smoke": args.smoke, "tf_cvae_epochs": args.tf_cvae_epochs,
+    settings = {"smoke": args.smoke, "tf_cvae_epochs": args.tf_cvae_epochs, "notebooks": args.notebooks,
                 "keep_in": Path(args.out) / "executed" if args.keep_notebooks else None,
                 "data": Data(args.smoke, args.train_images, args.test_images) if needs_data else None}
     failed = {}

@@ -19,6 +19,7 @@ def _results(**changes) -> dict:
          "vae": {"latent_size": 2, "test_elbo": -150.0, "seconds": 60.0, "seconds_to_anchor_elbo": 20.0},
          "anchors": {"tf_cvae": {"test_elbo": -157.0, "seconds": 400.0},
                      "keras_dae": {"psnr": 18.0, "seconds": 34.0}},
+         "cvae": {"latent_size": 2, "test_elbo": -120.0, "seconds": 80.0, "epochs": 10, "train_images": 60000},
          "notebooks": {"02_autoencoder": {"seconds": 70.0, "ok": True}, "total_seconds": 300.0}}
     for path, value in changes.items():
         d = r
@@ -31,13 +32,14 @@ def _results(**changes) -> dict:
 
 def test_complete_results_lack_nothing():
     assert missing_keys(_results()) == []
-    assert len(REQUIRED) == 19
+    assert len(REQUIRED) == 21
 
 
 def test_missing_and_none_entries_are_named():
     r = _results(dae__psnr=None)
     del r["anchors"]["tf_cvae"]
-    assert missing_keys(r) == ["dae.psnr", "anchors.tf_cvae.test_elbo", "anchors.tf_cvae.seconds"]
+    del r["cvae"]["seconds"]
+    assert missing_keys(r) == ["dae.psnr", "anchors.tf_cvae.test_elbo", "anchors.tf_cvae.seconds", "cvae.seconds"]
     # an anchor ELBO never reached is a result (the goal is not met), not a missing entry
     assert missing_keys(_results(vae__seconds_to_anchor_elbo=None)) == []
 
@@ -63,6 +65,39 @@ def test_render_shows_goals_and_flags_a_missed_one():
     del partial["notebooks"]
     assert "**Incomplete:** the parts notebooks" in render(partial)
     json.dumps(partial)  # results stay JSON
+
+
+def test_render_shows_the_conditional_vae_row():
+    text = render(_results())
+    row = next(line for line in text.splitlines() if line.startswith("| conditional VAE"))
+    assert row.startswith("| conditional VAE, latent size p = 2 (notebook 05) | 60,000 | 10 |")
+    assert "| 80.0 |" in row and row.endswith("| test conditional ELBO -120.00 nats |")
+    no_cvae = _results()
+    del no_cvae["cvae"]
+    assert "conditional VAE" not in render(no_cvae)
+    assert "**Incomplete:** the parts cvae" in render(no_cvae)
+
+
+def test_render_shows_the_auc_table_or_its_error():
+    r = _results()
+    r["anomaly_auc"] = {"AE": {"Fashion-MNIST": 0.997, "held-out digit 4": 0.887},
+                        "VAE -ELBO": {"Fashion-MNIST": 0.992, "held-out digit 4": 0.911}}
+    text = render(r)
+    assert "### Anomaly detection: AUC table of notebook 06" in text
+    assert "| score | Fashion-MNIST | held-out digit 4 |\n|---|---:|---:|\n" in text
+    assert "| AE | 0.997 | 0.887 |\n| VAE -ELBO | 0.992 | 0.911 |" in text
+    r["anomaly_auc"] = {"error": "could not read the AUC table from 06_applications's output: no header"}
+    text = render(r)
+    assert "Not recorded: could not read the AUC table from 06_applications's output: no header" in text
+    assert "| score |" not in text
+    assert "Anomaly detection" not in render(_results())   # not measured: no section
+
+
+def test_a_subset_of_notebooks_is_no_total():
+    r = _results()
+    r["notebooks"]["only"] = ["02_autoencoder"]
+    assert goal_checks(r)["notebooks_total"] == {"value": None, "met": None}
+    assert "| **total** (only these notebooks) | **300** | |" in render(r)
 
 
 def test_parse_args_rejects_unknown_parts(capsys):
