@@ -161,17 +161,13 @@ class ConditionalVAE(VAE):
     hands them over: :meth:`train_step` passes the pair to the model as its two inputs.
 
     It is :class:`utils.vae.VAE` with the label fed to the encoder and the decoder; the loss
-    and the metrics are the VAE's. ``latent_dim`` is the VAE's ``latent_size`` under its older name.
+    and the metrics are the VAE's.
 
     Raises
     ------
     ValueError
         If the encoder's latent size differs from the decoder's.
     """
-
-    def __init__(self, encoder: keras.Model, decoder: keras.Model, seed: int | None = None, **kwargs):
-        super().__init__(encoder, decoder, seed=seed, **kwargs)
-        self.latent_dim = self.latent_size
 
     def call(self, inputs, training=False):
         x, y = _pair(inputs)
@@ -210,8 +206,7 @@ class BetaVAE(VAE):
     averaged over the batch. ``beta = 1`` is the negative ELBO of :class:`utils.vae.VAE`.
     The metrics ``loss`` (the weighted sum), ``reconstruction`` and ``kl`` (unweighted) are
     reported for every epoch. Calling it on images returns ``(logits, mu, log_var)``.
-    It is :class:`utils.vae.VAE` with the inference loss weighted; ``latent_dim`` is the
-    VAE's ``latent_size`` under its older name.
+    It is :class:`utils.vae.VAE` with the inference loss weighted.
 
     Raises
     ------
@@ -224,7 +219,6 @@ class BetaVAE(VAE):
         beta = _check_beta(beta)
         super().__init__(encoder, decoder, seed=seed, **kwargs)
         self.beta = beta
-        self.latent_dim = self.latent_size
 
     def _inference_loss(self, kl):
         return self.beta * kl
