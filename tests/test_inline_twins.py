@@ -37,8 +37,9 @@ def _inline_definition(notebook: str, name: str, kind: type, namespace: dict | N
             tree = ast.parse(src)
         except SyntaxError:  # e.g. cells with IPython magics; they cannot hold our definitions
             continue
-        found += [ast.get_source_segment(src, node) for node in tree.body
-                  if isinstance(node, kind) and node.name == name]
+        lines = src.splitlines()
+        found += ["\n".join(lines[min([node.lineno] + [d.lineno for d in node.decorator_list]) - 1:node.end_lineno])
+                  for node in tree.body if isinstance(node, kind) and node.name == name]   # with its decorators
     if len(found) != 1:
         raise AssertionError(f"{notebook}: expected exactly one code cell defining {name}, found {len(found)}")
     ns = {"np": np, **(namespace or {})}
@@ -285,3 +286,22 @@ def test_inline_corruptions_agree_with_utils(inline_name, utils_name, level):
         got, want = inline(x, level, seed=seed), library(x, level, seed=seed)
         assert got.shape == want.shape and np.array_equal(got, want)
     assert not np.array_equal(inline(x, level, seed=0), inline(x, level, seed=1))
+
+
+def test_inline_training_corruption_agrees_with_utils():
+    """Notebook 03's ``corrupt`` (TensorFlow ops, run inside the input pipeline) equals utils.noise.gaussian_corruption."""
+    import tensorflow as tf
+
+    from utils import recipes
+    from utils.noise import gaussian_corruption
+    from utils.training import in_pipeline
+
+    inline = inline_function("03_denoising_autoencoder.ipynb", "corrupt",
+                             {"tf": tf, "in_pipeline": in_pipeline, "SIGMA": recipes.DAE_SIGMA})
+    library = gaussian_corruption(recipes.DAE_SIGMA)
+    assert getattr(inline, "in_pipeline", False)
+    x = np.random.default_rng(3).random((64, 28, 28, 1), dtype=np.float32)
+    for seed in ((0, 1), (0, 2), (5, 1)):
+        got, want = np.asarray(inline(x, seed)), np.asarray(library(x, seed))
+        assert got.shape == x.shape and np.array_equal(got, want)
+    assert not np.array_equal(np.asarray(inline(x, (0, 1))), np.asarray(inline(x, (0, 2))))

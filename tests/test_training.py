@@ -129,6 +129,37 @@ def test_corrupt_draws_fresh_noise_every_epoch_and_is_seeded():
         np.testing.assert_array_equal(a, b)
 
 
+def test_in_pipeline_corrupt_runs_as_tensorflow_ops_fresh_every_epoch_and_seeded():
+    from utils.noise import gaussian_corruption
+
+    x = np.full((64, 4, 4, 1), 0.5, np.float32)
+    corrupt = gaussian_corruption(0.2)
+    assert corrupt.in_pipeline
+
+    def two_epochs(seed):
+        data = batches(x, x, 16, seed=seed, corrupt=corrupt)
+        return [np.concatenate([a.numpy() for a, _ in data]) for _ in range(2)]
+
+    first, second = two_epochs(5)
+    assert first.shape == x.shape and not np.array_equal(first, second)   # fresh noise every epoch
+    for epoch in (first, second):
+        assert 0.0 <= epoch.min() and epoch.max() <= 1.0
+        assert abs(float(epoch.mean()) - 0.5) < 0.02 and abs(float(epoch.std()) - 0.2) < 0.02
+    again = two_epochs(5)
+    np.testing.assert_array_equal(np.sort(first, axis=None), np.sort(again[0], axis=None))   # same seed, same draws
+    assert not np.array_equal(np.sort(first, axis=None), np.sort(two_epochs(6)[0], axis=None))
+
+
+def test_in_pipeline_corrupt_of_the_wrong_shape_is_refused():
+    from utils.training import in_pipeline
+
+    x = np.zeros((8, 4, 4, 1), np.float32)
+    with pytest.raises(ValueError, match="corrupt returned shape"):
+        batches(x, x, 4, corrupt=in_pipeline(lambda xb, seed: xb[:, :2]))
+    with pytest.raises(TypeError, match="corrupt"):
+        in_pipeline("noise")
+
+
 def test_denoising_training_with_corrupt():
     from utils.noise import gaussian_noise
 
@@ -136,6 +167,11 @@ def test_denoising_training_with_corrupt():
     r = train_autoencoder(3, x, widths=(4, 8), epochs=2, batch_size=32, progress=False,
                           corrupt=lambda xb, s: gaussian_noise(xb, 0.3, seed=s))
     assert np.isfinite(r.history["loss"]).all() and r.settings["corrupt"] == "<lambda>"
+    from utils.noise import gaussian_corruption
+
+    r = train_autoencoder(3, x, widths=(4, 8), epochs=2, batch_size=32, progress=False,
+                          corrupt=gaussian_corruption(0.3))
+    assert np.isfinite(r.history["loss"]).all() and r.settings["corrupt"] == "gaussian_corruption(0.3)"
 
 
 def test_nan_loss_stops_with_a_clear_error():

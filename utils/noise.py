@@ -138,3 +138,32 @@ def median_filter(images, size: int = 3) -> np.ndarray:
     windows = np.lib.stride_tricks.sliding_window_view(p, (size, size), axis=(1, 2))
     out = np.median(windows.reshape(*x.shape, size * size), axis=-1)
     return out.reshape(shape).astype(np.float32)
+
+
+def gaussian_corruption(sigma: float):
+    """Notebook 03's training corruption: ``corrupt(x_batch, seed)`` in TensorFlow ops, marked to run in the pipeline.
+
+    ``corrupt(x_batch, seed)`` returns ``clip(x_batch + sigma * eps, 0, 1)`` with
+    ``eps = tf.random.stateless_normal(shape, seed)``; ``seed`` is a pair of ints. Handed to
+    ``train_autoencoder(..., corrupt=...)`` it draws fresh noise for every batch of every epoch
+    inside the ``tf.data`` pipeline (:func:`utils.training.in_pipeline`). The draws follow
+    TensorFlow's stateless generator, so they differ from :func:`gaussian_noise`'s numpy draws
+    for the same seed; their distribution is the same.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a negative or non-numeric ``sigma``.
+    """
+    import tensorflow as tf
+
+    from utils.training import in_pipeline
+
+    sigma = check_number(sigma, "sigma", minimum=0.0)
+
+    def corrupt(x_batch, seed):
+        noise = tf.random.stateless_normal(tf.shape(x_batch), seed=seed, dtype=tf.float32)
+        return tf.clip_by_value(x_batch + np.float32(sigma) * noise, 0.0, 1.0)
+
+    corrupt.__name__ = f"gaussian_corruption({sigma:g})"
+    return in_pipeline(corrupt)

@@ -48,6 +48,7 @@ VAE_DECODER_HIDDEN = 256        # units of the decoder's first Dense layer
 VAE_DECODER_FINAL_KERNEL = 2    # kernel of the last transposed convolution (equal to its stride)
 VAE_BINARIZE_THRESHOLD = 0.5    # pixels above it become 1
 VAE_IS_SAMPLES = 100            # importance samples per image for log p(x)
+VAE_IS_IMAGES = 5000            # test images of the log p(x) estimate (the first ones; all images get the ELBO)
 VAE_GOAL_LATENT_SIZE = 2        # the latent size of the goal below (and of the benchmarks)
 VAE_GOAL_ELBO = -150.0          # goal: mean test ELBO (nats) at p = 2
 
@@ -71,9 +72,11 @@ COLOR_LEARNING_RATE = 3e-3
 COLOR_BATCH_SIZE = 64
 
 # --------------------------------------------------------------------------- quick mode (CH11_QUICK=1)
-QUICK_TRAIN_IMAGES = 6000   # training images kept in quick mode (utils.runtime.quick_subset)
-QUICK_EPOCHS = 1            # epochs of every training run in quick mode (utils.runtime.quick_epochs)
+QUICK_TRAIN_IMAGES = 30000  # training images kept in quick mode (utils.runtime.quick_subset)
+QUICK_EPOCH_SHARE = 1 / 6   # quick mode trains this share of a run's epochs (utils.runtime.quick_epochs) ...
+QUICK_EPOCHS = 1            # ... and at least this many
 QUICK_EVAL_IMAGES = 1000    # test images of the log p(x) estimate in quick mode
+QUICK_GOAL_VAE_ELBO = -165.0    # goal: notebook 04's test ELBO at p = 2 in quick mode (nats)
 
 # --------------------------------------------------------------------------- benchmarks (make bench)
 BENCH_SMOKE_TRAIN_IMAGES = 2000     # --smoke: training images

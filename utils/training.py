@@ -145,6 +145,25 @@ def learning_rate_schedule(learning_rate: float, total_steps: int, schedule: str
         warmup_target=learning_rate if warmup else None, warmup_steps=warmup)
 
 
+def in_pipeline(corrupt: Callable) -> Callable:
+    """Mark a corruption written with TensorFlow ops, so :func:`batches` runs it inside the pipeline.
+
+    A marked ``corrupt(x_batch, seed)`` receives the batch as a float32 tensor and ``seed`` as an
+    int64 tensor of shape (2,) (a fresh pair for every batch of every epoch, for
+    ``tf.random.stateless_*`` ops), and returns a tensor of the batch's shape. It runs as part of
+    the compiled input pipeline, with no Python call per batch. An unmarked ``corrupt`` gets numpy
+    arrays and an int seed instead (through ``tf.numpy_function``: slower, but any numpy code works).
+
+    Raises
+    ------
+    TypeError
+        If ``corrupt`` is not callable.
+    """
+    check_callable(corrupt, "corrupt", "a function corrupt(x_batch, seed) written with TensorFlow ops")
+    corrupt.in_pipeline = True
+    return corrupt
+
+
 def batches(x: np.ndarray, y: np.ndarray | None, batch_size: int, shuffle: bool = True, seed: int = recipes.SEED,
             corrupt: Callable[[np.ndarray, int], np.ndarray] | None = None) -> tf.data.Dataset:
     """In-memory arrays as a ``tf.data`` pipeline of full, freshly shuffled batches.
@@ -154,15 +173,18 @@ def batches(x: np.ndarray, y: np.ndarray | None, batch_size: int, shuffle: bool 
     ``x`` itself (a plain autoencoder). The last incomplete batch is dropped so
     every step has the same shape.
 
-    ``corrupt(x_batch, batch_seed)`` (numpy in, numpy of the same shape out) is applied to each
-    input batch; the targets stay as they are. Each batch gets its own seed from a random stream
-    seeded by ``seed`` that continues from epoch to epoch, so every epoch draws a fresh
-    corruption and the same ``seed`` gives the same run.
+    ``corrupt(x_batch, batch_seed)`` is applied to each input batch; the targets stay as they are.
+    Each batch gets its own seed from a random stream seeded by ``seed`` that continues from epoch
+    to epoch, so every epoch draws a fresh corruption and the same ``seed`` gives the same run.
+    A ``corrupt`` marked with :func:`in_pipeline` runs as TensorFlow ops inside the pipeline and
+    gets the seed pair ``(seed, batch_seed)`` as a tensor; any other ``corrupt`` gets numpy arrays
+    and an int seed (through ``tf.numpy_function``).
 
     Raises
     ------
     ValueError
-        If ``batch_size`` is below 1 or larger than the number of examples.
+        If ``batch_size`` is below 1 or larger than the number of examples, or ``corrupt`` returns
+        another shape than its batch.
     """
     n = len(x)
     batch_size = check_int(batch_size, "batch_size", minimum=1, maximum=n)
@@ -178,18 +200,25 @@ def batches(x: np.ndarray, y: np.ndarray | None, batch_size: int, shuffle: bool 
         index = tf.data.Dataset.zip(index, seeds)
     else:
         index = index.map(lambda i: (i, tf.constant(0, tf.int64)))
+    tensor_ops = corrupt is not None and getattr(corrupt, "in_pipeline", False)
+
+    def check_shape(shape, expected) -> None:
+        if tuple(shape) != tuple(expected):
+            raise ValueError(f"corrupt returned shape {tuple(shape)} for a batch of shape {tuple(expected)}; "
+                             "expected the same shape")
 
     def apply_corrupt(xb: np.ndarray, batch_seed) -> np.ndarray:
         out = np.asarray(corrupt(xb, int(batch_seed) % (2 ** 63)), dtype=np.float32)
-        if out.shape != xb.shape:
-            raise ValueError(f"corrupt returned shape {out.shape} for a batch of shape {xb.shape}; "
-                             "expected the same shape")
+        check_shape(out.shape, xb.shape)
         return out
 
     def gather(i, batch_seed):
         xb = tf.gather(xs, i)
         inputs = xb
-        if corrupt is not None:
+        if tensor_ops:
+            inputs = tf.cast(corrupt(xb, tf.stack([tf.constant(seed, tf.int64), batch_seed])), tf.float32)
+            check_shape(inputs.shape, xb.shape)
+        elif corrupt is not None:
             inputs = tf.numpy_function(apply_corrupt, [xb, batch_seed], tf.float32, stateful=False)
             inputs.set_shape(xb.shape)
         if y is None:
@@ -292,7 +321,8 @@ def train_model(build_model: Callable[[], keras.Model], x, y=None, *, epochs: in
         (weights, and sampling layers without their own seed), the shuffling and the corruption
         stream (default :data:`~utils.recipes.SEED`).
     corrupt : optional ``corrupt(x_batch, batch_seed)`` applied to every input batch inside the
-        ``tf.data`` pipeline, with a fresh seed for each batch of each epoch (:func:`batches`).
+        ``tf.data`` pipeline, with a fresh seed for each batch of each epoch (:func:`batches`);
+        mark one written with TensorFlow ops with :func:`in_pipeline` to keep Python out of the loop.
     progress : print one line per epoch (``epoch 2/5  loss 12.345  val_loss 13.210  24 s``).
     options : :class:`TrainOptions` for the speed experiments (default ``TrainOptions()``).
 

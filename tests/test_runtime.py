@@ -1,0 +1,33 @@
+"""utils.runtime: quick mode's switch, its training subset and its share of the epochs."""
+
+import numpy as np
+import pytest
+
+from utils import recipes
+from utils.runtime import quick_epochs, quick_mode, quick_subset
+
+
+@pytest.mark.parametrize("value, expected", [("1", True), ("true", True), ("YES", True), ("0", False), ("", False)])
+def test_quick_mode_reads_the_environment(monkeypatch, value, expected):
+    monkeypatch.setenv("CH11_QUICK", value)
+    assert quick_mode() is expected
+
+
+def test_default_mode_keeps_every_epoch_and_image(monkeypatch):
+    monkeypatch.delenv("CH11_QUICK", raising=False)
+    x, y = np.zeros((40000, 2)), np.arange(40000)
+    assert quick_epochs(12) == 12 and quick_epochs(1) == 1
+    cut_x, cut_y = quick_subset(x, y)
+    assert len(cut_x) == len(cut_y) == 40000 and np.shares_memory(cut_x, x)
+
+
+def test_quick_mode_trains_a_share_of_the_epochs_on_a_subset(monkeypatch):
+    monkeypatch.setenv("CH11_QUICK", "1")
+    share = recipes.QUICK_EPOCH_SHARE
+    for epochs in (1, 2, 3, 5, 6, 10, 12, 15, 24):
+        got = quick_epochs(epochs)
+        assert got >= recipes.QUICK_EPOCHS and got <= max(recipes.QUICK_EPOCHS, epochs)
+        assert abs(got - epochs * share) <= 0.5 or got == recipes.QUICK_EPOCHS
+    assert quick_epochs(12) == 2 and quick_epochs(3) == 1          # notebook 04's VAE, notebook 02's AE
+    x = np.zeros((60000, 2))
+    assert len(quick_subset(x)) == recipes.QUICK_TRAIN_IMAGES < len(x)
