@@ -499,3 +499,19 @@ def test_threshold_function():
     assert_hint("normal", ex.check_threshold_function, lambda s, a: s.mean() + 1.6448536 * s.std())
     assert_hint("max", ex.check_threshold_function, lambda s, a: s.max())
     assert_hint("raised", ex.check_threshold_function, lambda s, a: np.quantile(s, 95))
+
+
+def test_messages_of_05_and_06_never_print_the_answer(capsys):
+    ex.check_rate_number(2.5)
+    ex.check_rate_number(1.9168 / math.log(2))
+    ex.check_beta_variance(0.1)
+    ex.check_beta_variance(0.9)
+    out = capsys.readouterr().out
+    assert "1.91" not in out and "0.30" not in out and "4/13" not in out
+    for question in ("05-5", "06-4", "06-5"):
+        verdicts = {letter: ex.check_choice(question, letter) for letter in ex._ANSWERS[question][0]}
+        right = [letter for letter, v in verdicts.items() if v.status == "right"]
+        assert len(right) == 1
+        for letter, v in verdicts.items():
+            hint = v.message.split("]", 1)[1]
+            assert f"({right[0]})" not in hint and f'"{right[0]}"' not in hint and f" {right[0]} " not in hint, (question, hint)
