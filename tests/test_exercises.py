@@ -37,7 +37,9 @@ UNANSWERED_CALLS = [
     (ex.check_principal_cosines, ()), (ex.check_psnr_function, ()), (ex.check_posterior_mean, ()),
     (ex.check_kl_number, ()), (ex.check_kl_diag_function, ()), (ex.check_logmeanexp, ()),
     (ex.check_pca_error, (np.zeros((3, 2, 2)), 1)), (ex.check_clipped_noise_mean, (0.5,)),
-    (ex.check_elbo_gap, (np.ones((5, 2)), 0.5)),
+    (ex.check_elbo_gap, (np.ones((5, 2)), 0.5)), (ex.check_rate_number, ()), (ex.check_beta_variance, ()),
+    (ex.check_kl_per_unit_function, ()), (ex.check_active_count_function, ()), (ex.check_gray_psnr, (np.zeros((2, 2, 3)),)),
+    (ex.check_auc_function, ()), (ex.check_threshold_function, ()),
 ]
 
 
@@ -53,10 +55,12 @@ def test_unanswered_prints_not_answered_yet(check, extra, answer, capsys):
 def test_a_function_whose_body_is_still_ellipsis_counts_as_unanswered(capsys):
     def todo(*args):
         ...
-    for check in (ex.check_stamp_function, ex.check_sse_function, ex.check_principal_cosines,
-                  ex.check_psnr_function, ex.check_kl_diag_function, ex.check_logmeanexp):
+    checks = (ex.check_stamp_function, ex.check_sse_function, ex.check_principal_cosines, ex.check_psnr_function,
+              ex.check_kl_diag_function, ex.check_logmeanexp, ex.check_kl_per_unit_function,
+              ex.check_active_count_function, ex.check_auc_function, ex.check_threshold_function)
+    for check in checks:
         assert check(todo).status == "unanswered"
-    assert capsys.readouterr().out.count(NOT_ANSWERED) == 6
+    assert capsys.readouterr().out.count(NOT_ANSWERED) == len(checks)
 
 
 @pytest.mark.parametrize("question", sorted(ex._ANSWERS))
@@ -333,7 +337,7 @@ def test_insert_appends_then_replaces_idempotently(tmp_path, minor):
             for cell in nb.cells:
                 cell.pop("id", None)
         nbformat.write(nb, tmp_path / f"{number}_lesson.ipynb")
-    assert len(tool.insert(tmp_path)) == 4 and tool.check(tmp_path) == []
+    assert len(tool.insert(tmp_path)) == len(tool.LESSONS) and tool.check(tmp_path) == []
     first = (tmp_path / "02_lesson.ipynb").read_text(encoding="utf-8")
     assert tool.insert(tmp_path) == []                                   # idempotent
     assert (tmp_path / "02_lesson.ipynb").read_text(encoding="utf-8") == first
@@ -373,3 +377,141 @@ def test_solution_notebooks_pose_the_lessons_questions():
         assert questions, number
         for question in questions:
             assert question.replace("### 연습문제", "## 연습문제", 1) in markdown, (number, question[:40])
+
+
+# ------------------------------------------------------------------ notebook 05
+def test_rate_number():
+    mu, lv = np.array([1.5, -0.5, 0.0, 0.0]), np.array([-2.0, -0.5, 0.4, 0.0])
+    truth = 0.5 * np.sum(mu**2 + np.exp(lv) - 1 - lv)
+    from utils.vae import kl_divergence
+    assert math.isclose(float(np.asarray(kl_divergence(mu[None], lv[None]))[0]), truth, rel_tol=1e-6)  # the lesson's term
+    assert_right(ex.check_rate_number, truth)
+    assert_right(ex.check_rate_number, round(truth, 3))
+    assert_hint("log2", ex.check_rate_number, truth / math.log(2))
+    assert_hint("missing-half", ex.check_rate_number, 2 * truth)
+    assert_hint("mean-not-sum", ex.check_rate_number, truth / 4)
+    assert_hint("log-sd", ex.check_rate_number, 0.5 * np.sum(mu**2 + np.exp(2 * lv) - 1 - 2 * lv))
+    assert_hint("sign", ex.check_rate_number, -truth)
+
+
+def test_beta_variance():
+    w, s, beta = 3.0, 1.0, 4.0
+    # the best variance, found by minimizing D + beta R numerically over a grid of v (x and m drop out of the v terms)
+    v = np.linspace(1e-4, 1.0, 200_001)
+    objective = w**2 * v / (2 * s**2) + beta * 0.5 * (v - np.log(v))
+    truth = v[np.argmin(objective)]
+    assert math.isclose(truth, beta * s**2 / (beta * s**2 + w**2), rel_tol=1e-3)
+    assert_right(ex.check_beta_variance, truth)
+    assert_hint("beta-ignored", ex.check_beta_variance, s**2 / (s**2 + w**2))
+    assert_hint("sd-not-variance", ex.check_beta_variance, math.sqrt(4 / 13))
+    assert_hint("beta-on-distortion", ex.check_beta_variance, 1 / 37)
+    assert_hint("missing-one", ex.check_beta_variance, 4 / 9)
+    assert_hint("range", ex.check_beta_variance, 1.7)
+
+
+def unit_kl(mu, log_var):
+    return 0.5 * (mu**2 + np.exp(log_var) - 1 - log_var)
+
+
+def test_kl_per_unit_function():
+    assert_right(ex.check_kl_per_unit_function, lambda m, lv: unit_kl(m, lv).mean(axis=0))
+    assert_hint("per-image", ex.check_kl_per_unit_function, lambda m, lv: unit_kl(m, lv).sum(axis=1))
+    assert_hint("axis", ex.check_kl_per_unit_function, lambda m, lv: unit_kl(m, lv).mean(axis=1))
+    assert_hint("not-averaged", ex.check_kl_per_unit_function, unit_kl)
+    assert_hint("sum-not-mean", ex.check_kl_per_unit_function, lambda m, lv: unit_kl(m, lv).sum(axis=0))
+    assert_hint("log2", ex.check_kl_per_unit_function, lambda m, lv: unit_kl(m, lv).mean(axis=0) / np.log(2))
+    assert_hint("sign", ex.check_kl_per_unit_function, lambda m, lv: -unit_kl(m, lv).mean(axis=0))
+
+
+def test_kl_per_unit_matches_the_library():
+    """The worked answer is what utils.cvae.kl_per_unit computes from an encoder."""
+    from utils.cvae import kl_per_unit
+    rng = np.random.default_rng(0)
+    mu, log_var = rng.normal(size=(20, 3)), rng.normal(size=(20, 3))
+
+    def encoder(x, training=False):
+        return mu[: len(x)], log_var[: len(x)]
+    assert np.allclose(kl_per_unit(encoder, np.zeros((20, 28, 28, 1), np.float32)), unit_kl(mu, log_var).mean(axis=0))
+
+
+def test_active_count_function():
+    from utils.cvae import active_units
+    assert_right(ex.check_active_count_function, lambda m, t: active_units(m, t)[0])
+    assert_right(ex.check_active_count_function, lambda m, t: int(np.sum(np.var(m, axis=0) > t)))
+    assert_hint("transposed", ex.check_active_count_function, lambda m, t: int(np.sum(np.var(m, axis=1) > t)))
+    assert_hint("std-not-variance", ex.check_active_count_function, lambda m, t: int(np.sum(np.std(m, axis=0) > t)))
+    assert_hint("not-centred", ex.check_active_count_function, lambda m, t: int(np.sum(np.mean(m**2, axis=0) > t)))
+    assert_hint("inactive", ex.check_active_count_function, lambda m, t: int(np.sum(np.var(m, axis=0) <= t)))
+    assert_hint("not-counted", ex.check_active_count_function, lambda m, t: np.var(m, axis=0) > t)
+
+
+# ------------------------------------------------------------------ notebook 06
+@pytest.fixture(scope="module")
+def photo():
+    rng = np.random.default_rng(1)
+    base = np.stack([np.linspace(0.1, 0.9, 24)] * 16)                        # a smooth, colourful 16 x 24 image
+    return np.clip(np.stack([base, base[::-1, ::-1] * 0.7, 0.4 + 0.2 * rng.random((16, 24))], axis=-1), 0, 1)
+
+
+def test_gray_psnr(photo):
+    from utils.colorize import gray_version
+    from utils.metrics import psnr
+    grey = gray_version([photo])[0]
+    mse = np.mean((photo - grey) ** 2)
+    truth = 10 * math.log10(1 / mse)
+    assert math.isclose(truth, psnr(photo[None], np.clip(grey, 0, 1)[None]), rel_tol=1e-6)   # the lesson's table
+    assert_right(ex.check_gray_psnr, truth, photo)
+    assert_hint("mse", ex.check_gray_psnr, mse, photo)
+    assert_hint("factor-20", ex.check_gray_psnr, 2 * truth, photo)
+    assert_hint("natural-log", ex.check_gray_psnr, 10 * math.log(1 / mse), photo)
+    assert_hint("sum-not-mean", ex.check_gray_psnr, 10 * math.log10(1 / np.sum((photo - grey) ** 2)), photo)
+    assert_hint("scale-255", ex.check_gray_psnr, truth - 20 * math.log10(255), photo)
+    with pytest.raises(ValueError, match="image"):
+        ex.check_gray_psnr(20.0, photo[..., 0])
+
+
+def pair_auc(inl, out):
+    inl, out = np.asarray(inl, float), np.asarray(out, float)
+    return float(np.mean((out[:, None] > inl[None, :]) + 0.5 * (out[:, None] == inl[None, :])))
+
+
+def test_auc_function():
+    from utils.anomaly import auc, roc_curve
+    rng = np.random.default_rng(2)
+    inl, out = rng.integers(0, 8, 200), rng.integers(2, 12, 70)
+    assert math.isclose(pair_auc(inl, out), auc(inl, out), rel_tol=1e-12)            # counting = the library's ranks
+    fpr, tpr, _ = roc_curve(inl, out)
+    assert math.isclose(pair_auc(inl, out), np.trapezoid(tpr, fpr), rel_tol=1e-12)    # = the trapezoid area
+    assert_right(ex.check_auc_function, pair_auc)
+    assert_right(ex.check_auc_function, auc)
+    assert_hint("swapped", ex.check_auc_function, lambda i, o: pair_auc(o, i))
+    assert_hint("ties-dropped", ex.check_auc_function, lambda i, o: float(np.mean(o[:, None] > i[None, :])))
+    assert_hint("ties-as-wins", ex.check_auc_function, lambda i, o: float(np.mean(o[:, None] >= i[None, :])))
+    assert_hint("not-normalized", ex.check_auc_function, lambda i, o: pair_auc(i, o) * len(i) * len(o))
+
+
+def test_threshold_function():
+    from utils.anomaly import threshold_at_false_alarm
+    assert_right(ex.check_threshold_function, lambda s, a: np.quantile(s, 1 - a))
+    assert_right(ex.check_threshold_function, lambda s, a: np.percentile(s, 100 * (1 - a)))
+    assert_right(ex.check_threshold_function, threshold_at_false_alarm)
+    assert_hint("low-quantile", ex.check_threshold_function, lambda s, a: np.quantile(s, a))
+    assert_hint("normal", ex.check_threshold_function, lambda s, a: s.mean() + 1.6448536 * s.std())
+    assert_hint("max", ex.check_threshold_function, lambda s, a: s.max())
+    assert_hint("raised", ex.check_threshold_function, lambda s, a: np.quantile(s, 95))
+
+
+def test_messages_of_05_and_06_never_print_the_answer(capsys):
+    ex.check_rate_number(2.5)
+    ex.check_rate_number(1.9168 / math.log(2))
+    ex.check_beta_variance(0.1)
+    ex.check_beta_variance(0.9)
+    out = capsys.readouterr().out
+    assert "1.91" not in out and "0.30" not in out and "4/13" not in out
+    for question in ("05-5", "06-4", "06-5"):
+        verdicts = {letter: ex.check_choice(question, letter) for letter in ex._ANSWERS[question][0]}
+        right = [letter for letter, v in verdicts.items() if v.status == "right"]
+        assert len(right) == 1
+        for letter, v in verdicts.items():
+            hint = v.message.split("]", 1)[1]
+            assert f"({right[0]})" not in hint and f'"{right[0]}"' not in hint and f" {right[0]} " not in hint, (question, hint)

@@ -1,6 +1,6 @@
 """The lessons' exercise sections ("## 연습문제 (exercises)") as data, and the command that puts them in.
 
-    python -m tools.exercises insert            # append or replace the section in notebooks/01_..04_
+    python -m tools.exercises insert            # append or replace the section in notebooks/01_..06_
     python -m tools.exercises insert --notebooks DIR
     python -m tools.exercises check             # exit 1 if a lesson's section differs from this file
 
@@ -254,10 +254,121 @@ answer_4 = None   # "a", "b" or "c"
 check_choice("04-4", answer_4)"""),
 ]
 
+# --------------------------------------------------------------------------- 05
+LESSONS["05"] = [
+    ("markdown", INTRO.format(lead="추론 손실(전송률 $R$)의 계산, $\\beta$가 근사 사후분포에 하는 일, 좌표별 추론 손실과 활성 단위를 손과 코드로 다시 다룹니다.")),
+    ("code", """from utils.exercises import (check_active_count_function, check_beta_variance, check_choice,
+                             check_kl_per_unit_function, check_rate_number)"""),
+    ("markdown", r"""### 연습문제 1 (가): 조건부 VAE의 추론 손실과 전송률 $R$
+
+1. 사전분포가 $p(z\mid y) = p(z) = N(0, I)$이면 조건부 ELBO의 추론 손실 $KL\big(q_\phi(z\mid x,y)\,\|\,N(0,I)\big)$은 04의 닫힌 꼴에
+   $\mu(x,y)$, $\sigma^2(x,y)$를 넣은 것과 같음을 보이십시오. 특히 인코더가 $y$를 무시하면($q_\phi(z\mid x,y) = q_\phi(z\mid x)$) 04의 추론 손실과 똑같습니다.
+2. 어떤 이미지와 레이블에서 인코더가 $p = 4$인
+   $\mu = (1.5,\ -0.5,\ 0,\ 0)$, $\log\sigma^2 = (-2,\ -0.5,\ 0.4,\ 0)$을 냈습니다. 전송률 $R$을 나트(nats)로 계산해 답하십시오.
+   네 좌표 가운데 $R$에 아무것도 보태지 않는 좌표는 어느 것입니까?"""),
+    ("code", """rate = None   # R = KL(q(z|x, y) || N(0, I)) in nats, worked out on paper
+check_rate_number(rate)"""),
+    ("markdown", r"""### 연습문제 2 (가): $\beta$는 근사 사후분포를 사전분포 쪽으로 민다
+
+잠재변수 하나짜리 선형-가우스 모형 $z\sim N(0,1)$, $x\mid z\sim N(wz, s^2)$에서 디코더를 고정하고, $q(z\mid x) = N(m, v)$를
+$L_\beta = -E_q[\log p(x\mid z)] + \beta\,KL\big(q\,\|\,N(0,1)\big)$이 가장 작도록 고릅니다.
+$E_q[(x - wz)^2] = (x - wm)^2 + w^2 v$를 써서 $L_\beta$를 $m$과 $v$로 적고, 가장 좋은 $v$가 $x$와 무관하게
+$$v^\ast = \frac{\beta s^2}{\beta s^2 + w^2}$$
+임을 보이십시오($m^\ast$도 구해 보십시오). $w = 3$, $s = 1$, $\beta = 4$일 때 $v^\ast$를 답하십시오.
+$\beta = 1$이면 $v^\ast$는 무엇이고, $\beta\to\infty$이면 $q$는 어디로 갑니까?"""),
+    ("code", """v_best = None   # the variance of the best q at w = 3, s = 1, beta = 4
+check_beta_variance(v_best)"""),
+    ("markdown", r"""### 연습문제 3 (나): 좌표별 추론 손실
+
+인코더의 출력 `mu`, `log_var`(모양 `(n, p)`)에서 좌표 $j$마다 추론 손실의 평균
+$\tfrac1n\sum_i \tfrac12\big(\mu_{ij}^2 + \sigma_{ij}^2 - 1 - \log\sigma_{ij}^2\big)$을 돌려주는 함수를 완성하십시오(모양 `(p,)`, 단위 나트).
+$p$개 값을 더하면 6절 표의 전송률 $R$이고, 0에 가까운 좌표가 붕괴한 좌표입니다."""),
+    ("code", """def kl_of_each_unit(mu, log_var):
+    \"\"\"Mean over the images of each latent unit's KL to N(0, 1), in nats, shape (p,).\"\"\"
+    ...   # your code
+
+check_kl_per_unit_function(kl_of_each_unit)"""),
+    ("markdown", r"""### 연습문제 4 (나): 활성 단위 세기
+
+테스트 이미지들의 인코더 평균 `mu`(모양 `(n, p)`)에서 $\operatorname{Var}_x\mu_j(x)$가 `threshold`보다 큰 좌표의 수를 돌려주는 함수를 완성하십시오
+(`active_units`를 쓰지 말고). 6절의 $\beta = 4$ 모형에 적용해 문턱값 0.01에서 표와 같은 수가 나오는지 보십시오."""),
+    ("code", """def count_active(mu, threshold):
+    \"\"\"Number of latent units j whose encoder mean varies over the images: Var_x(mu_j(x)) > threshold.\"\"\"
+    ...   # your code
+
+check_active_count_function(count_active)"""),
+    ("markdown", r"""### 연습문제 5 (가, 다): 문턱값을 바꾸면 활성 단위의 수는?
+
+1. $\sigma^2 - 1 - \log\sigma^2 \ge 0$과 $E_x[\mu_j^2] \ge \operatorname{Var}_x\mu_j$에서, 좌표 $j$의 평균 추론 손실이
+   $KL_j \ge \tfrac12\operatorname{Var}_x\mu_j(x)$임을 보이십시오.
+2. 6절의 $\beta = 4$ 모형에서 문턱값 $t = 0.001,\ 0.003,\ 0.01,\ 0.03,\ 0.1$마다 활성 단위의 수(연습문제 4)와, 활성인 좌표들의 $KL_j$(연습문제 3) 가운데 가장 작은 값을 재십시오.
+   정렬한 분산 $\operatorname{Var}_x\mu_j$를 로그 눈금으로 그려, 활성과 붕괴 사이에 뚜렷한 틈이 있는지도 보십시오.
+
+문턱값 $t$에서 활성인 좌표는 어느 모형에서나 적어도 얼마의 추론 손실을 싣습니까? (a) $t$ 나트 (b) $t/2$ 나트 (c) 아무것도 보장되지 않는다."""),
+    ("code", """# your measurement here: counts and the smallest KL of an active unit at each threshold, for the beta = 4 model
+answer_5 = None   # "a", "b" or "c"
+check_choice("05-5", answer_5)"""),
+]
+
+# --------------------------------------------------------------------------- 06
+LESSONS["06"] = [
+    ("markdown", INTRO.format(lead="흑백 기준선의 PSNR, AUC의 두 가지 계산, 오경보율에 맞춘 문턱값, 그리고 어떤 숫자가 가장 가려내기 어려운지를 다룹니다.")),
+    ("code", """from utils.exercises import (check_auc_function, check_choice, check_gray_psnr,
+                             check_threshold_function)"""),
+    ("markdown", r"""### 연습문제 1 (가): 흑백 기준선의 PSNR
+
+흑백 버전은 $L$을 그대로 두고 색도를 $a = b = 0$으로 둔 사진입니다. 시험 사진 `photos.test[0]`(고양이)과 그 흑백 버전(`gray_version`) 사이의
+제곱오차를 RGB(0–1 척도)의 모든 픽셀과 세 채널에 대해 평균해 MSE를 구하고, $\mathrm{PSNR} = 10\log_{10}(1/\mathrm{MSE})$ dB를 답하십시오.
+흑백 버전의 오차가 모두 색도에서 온다는 것은 무슨 뜻입니까? 사진의 색이 진할수록 이 PSNR은 어떻게 됩니까?"""),
+    ("code", """psnr_gray = None   # PSNR (dB) of gray_version(photos.test[:1])[0] against photos.test[0], from its MSE
+check_gray_psnr(psnr_gray, photos.test[0])"""),
+    ("markdown", r"""### 연습문제 2 (가, 나): AUC를 쌍을 세어 계산하기
+
+1. 정상 점수 $n_0$개와 이상 점수 $n_1$개로 그린 ROC 곡선(계단 모양, 점수가 같은 곳은 대각선)의 사다리꼴 넓이가
+   $\frac{1}{n_0 n_1}\sum_{i,j}\big(\mathbf 1[s^{out}_j > s^{in}_i] + \tfrac12\mathbf 1[s^{out}_j = s^{in}_i]\big)$과 같음을 보이십시오
+   (문턱값을 내릴 때 곡선이 한 칸 오른쪽으로 갈 때마다 쌓이는 넓이를 생각하십시오).
+2. 모든 쌍을 세어 AUC를 돌려주는 함수를 완성하십시오(넘파이 브로드캐스팅으로 $n_0\times n_1$ 비교). 그다음 이 노트북의 점수로
+   `auc`의 값, 그리고 문턱값을 모든 점수로 바꿔 가며 얻은 (FPR, TPR)의 사다리꼴 넓이(`np.trapezoid`)와 비교하십시오."""),
+    ("code", """def auc_by_pairs(inlier_scores, outlier_scores):
+    \"\"\"P(S_out > S_in) + P(S_out = S_in) / 2 over every (inlier, outlier) pair.\"\"\"
+    ...   # your code
+
+check_auc_function(auc_by_pairs)"""),
+    ("markdown", r"""### 연습문제 3 (나): 오경보율 $\alpha$에 맞춘 문턱값
+
+정상 점수만 보고, 정상의 비율 $\alpha$만 문턱값 위에 놓이도록 문턱값을 돌려주는 함수를 완성하십시오(`threshold_at_false_alarm`을 쓰지 말고).
+점수 분포는 오른쪽으로 치우쳐 있습니다."""),
+    ("code", """def threshold_for(inlier_scores, alpha):
+    \"\"\"A threshold with a share alpha of the inlier scores above it.\"\"\"
+    ...   # your code
+
+check_threshold_function(threshold_for)"""),
+    ("markdown", r"""### 연습문제 4 (다): 보정 자료가 다른 집단에서 오면
+
+학습이 필요 없는 점수인 잉크 양(픽셀 값의 합)을 정상 시험 이미지(`HOLDOUT_DIGIT`이 아닌 MNIST 시험 숫자, 파일 순서 그대로)에 대해 계산합니다.
+이번에는 파일 순서의 **뒤** 절반으로 정상 점수의 95번째 백분위수를 문턱값으로 정하고, **앞** 절반에서 오경보율을 재십시오.
+무작위로 나눈 절반들로 같은 일을 몇 번(시드를 바꿔) 되풀이한 값과 비교하십시오.
+
+앞 절반에서 잰 오경보율은? (a) 5 % 근처 (b) 5 %보다 뚜렷이 크다 (c) 5 %보다 뚜렷이 작다."""),
+    ("code", """# your measurement here: ink scores, threshold from the second half in file order, false alarms on the first half
+answer_4 = None   # "a", "b" or "c"
+check_choice("06-4", answer_4)"""),
+    ("markdown", r"""### 연습문제 5 (다): 어떤 숫자가 가장 가려내기 어려운가
+
+숫자 $d = 0, \dots, 9$마다 $d$를 뺀 훈련 이미지(처음 5,000장 가운데)로 PCA($p = 16$)를 적합하고, 재생 오차를 점수로 하여
+MNIST 시험 이미지에서 $d$(이상)와 나머지 숫자(정상)를 가르는 AUC를 재십시오. 열 개의 PCA는 몇 초면 됩니다
+(`fit_pca`, 또는 공분산 행렬의 `np.linalg.eigh`). 잉크 양의 AUC도 함께 보십시오.
+
+학습에서 뺐을 때 AUC가 가장 낮은 숫자는 무엇입니까? 숫자 하나로 답하고, 그 AUC가 0.5보다 작은지와 그 까닭도 적으십시오."""),
+    ("code", """# your experiment here: ten PCAs with p = 16, each without one digit
+answer_5 = None   # a digit, e.g. "7"
+check_choice("06-5", answer_5)"""),
+]
+
 
 # --------------------------------------------------------------------------- the command
 def section_cells(number: str) -> list:
-    """The exercise section of lesson ``number`` ("01".."04") as new nbformat cells, tagged ``exercises``."""
+    """The exercise section of lesson ``number`` ("01".."06") as new nbformat cells, tagged ``exercises``."""
     if number not in LESSONS:
         raise ValueError(f"number is {number!r}; expected one of {sorted(LESSONS)}")
     cells = []
@@ -297,7 +408,7 @@ def with_section(nb, number: str):
 
 
 def lesson_paths(folder: Path) -> dict[str, Path]:
-    """The lessons 01-04 in ``folder``, by number; a missing one is an error naming the folder."""
+    """The lessons 01-06 in ``folder``, by number; a missing one is an error naming the folder."""
     found = {}
     for number in LESSONS:
         matches = sorted(folder.glob(f"{number}_*.ipynb"))
@@ -346,7 +457,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.exercises", description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=("insert", "check"))
     parser.add_argument("--notebooks", type=Path, default=ROOT / "notebooks",
-                        help="folder holding 01_*.ipynb .. 04_*.ipynb (default: the repository's notebooks/)")
+                        help="folder holding 01_*.ipynb .. 06_*.ipynb (default: the repository's notebooks/)")
     args = parser.parse_args(argv)
     if not args.notebooks.is_dir():
         parser.error(f"--notebooks {args.notebooks} is not a folder")

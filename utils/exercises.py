@@ -1,4 +1,4 @@
-"""Checkers for the exercises at the end of notebooks 01-04 ("연습문제").
+"""Checkers for the exercises at the end of notebooks 01-06 ("연습문제").
 
 Each ``check_...`` function takes the student's answer (a number, an array, a
 function or a letter), prints one line in Korean and returns a :class:`Verdict`:
@@ -464,6 +464,9 @@ _ANSWERS = {  # question: (the letters offered, hash of the right letter)
     "04-3a": ("abc", "b3b6999089ea49a89cd411db7ae0c1d3e74b8050c29f0b7fa4a1b30610621287"),
     "04-3b": ("abc", "fa4e3f1cd0742c010bf9c41cb8299cfe4d8b0e16ec4aa812060f471041cbe311"),
     "04-4": ("abc", "4728b058430f6136d1cedc2137fc2f390dba73bbd77ab06575163d2e2f6193f1"),
+    "05-5": ("abc", "4f810bdc4275efb7f62b2f589b88f93593b36d15463b216d8ef8d3122610e549"),
+    "06-4": ("abc", "23479657b237f722db927b01006547a50cdd8c58cd2c97fa73c7cfd5178d6d18"),
+    "06-5": ("0123456789", "251a432f6ef2920d7fbeebacf02e3e94741dc48e8d63346d44d3449eb9815d72"),
 }
 
 
@@ -477,11 +480,14 @@ _CHOICE_HINTS = {
     "04-3a": "K마다 여러 번 뽑은 추정값의 평균을 비교하십시오",
     "04-3b": "K마다 여러 번 뽑은 추정값의 표준편차를 비교하십시오",
     "04-4": "추론 손실을 끈 모형과 켠 모형의 mu(x) 표준편차와 sigma(x)의 크기를 비교하십시오",
+    "05-5": "측정값은 이 모형 하나의 것입니다. 모든 모형에서 성립하는 하한은 KL_j >= Var_x(mu_j) / 2에서 나옵니다",
+    "06-4": "문턱값을 정한 절반과 다른 절반에서 잰 오경보율을 5 %와 비교하십시오",
+    "06-5": "숫자마다 따로 PCA를 적합하고, 그 숫자를 이상으로 둔 AUC를 열 개 모두 비교하십시오",
 }
 
 
 def check_choice(question: str, answer) -> Verdict:
-    """Multiple-choice questions of the explorations (02-4, 03-4, 04-3a, 04-3b, 04-4): one letter."""
+    """Multiple-choice questions of the explorations (02-4, ..., 06-5): one letter (or one digit for 06-5)."""
     if question not in _ANSWERS:
         raise ValueError(f"question is {question!r}; expected one of {sorted(_ANSWERS)}")
     label = question
@@ -728,3 +734,247 @@ def check_logmeanexp(fn) -> Verdict:
     if mistake is not None:
         return mistake
     return _wrong(label, "values", "값이 다릅니다. log mean exp(a) = max + log mean exp(a - max)")
+
+
+# --------------------------------------------------------------------------- notebook 05
+EX05_MU = (1.5, -0.5, 0.0, 0.0)          # exercise 05-1: mu(x, y) of one image, p = 4
+EX05_LOG_VAR = (-2.0, -0.5, 0.4, 0.0)    # and its log sigma^2(x, y)
+EX05_W, EX05_S, EX05_BETA = 3.0, 1.0, 4.0   # exercise 05-2: x|z ~ N(w z, s^2), loss D + beta R
+
+
+def _unit_kl(mu, log_var) -> np.ndarray:
+    """1/2 (mu^2 + sigma^2 - 1 - log sigma^2) elementwise: the inference loss of each unit."""
+    return 0.5 * (mu ** 2 + np.exp(log_var) - 1.0 - log_var)
+
+
+def check_rate_number(answer) -> Verdict:
+    """Exercise 05-1: the rate R = KL(q(z|x, y) || N(0, I)) in nats for the mu and log_var of EX05_MU, EX05_LOG_VAR."""
+    label = "05-1"
+    value = _number_answer(answer, label)
+    if isinstance(value, Verdict):
+        return value
+    mu, log_var = np.array(EX05_MU), np.array(EX05_LOG_VAR)
+    truth = float(_unit_kl(mu, log_var).sum())
+    if math.isclose(value, truth, rel_tol=1e-3):
+        return _right(label, "마지막 좌표(mu = 0, log sigma^2 = 0)는 q = N(0, 1)이라 0을 보탭니다: 붕괴한 좌표입니다")
+    p = len(mu)
+    mistake = _known_mistake(label, lambda target: math.isclose(value, target, rel_tol=1e-3, abs_tol=1e-9), [
+        (truth / math.log(2.0), "log2", "비트(log2) 단위입니다. 추론 손실은 자연로그, 곧 나트(nats)로 잽니다"),
+        (2 * truth, "missing-half", "앞의 1/2을 빠뜨렸습니다"),
+        (truth / p, "mean-not-sum", "좌표에 대해 평균을 냈습니다. 독립인 좌표의 KL은 더해집니다(합)"),
+        (float(_unit_kl(mu, 2 * log_var).sum()), "log-sd", "log_var를 로그 표준편차로 읽었습니다. sigma^2 = exp(log_var)입니다"),
+        (truth + p / 2, "missing-one", "좌표마다의 -1을 빠뜨렸습니다 (mu = 0, sigma = 1이면 KL이 0이어야 합니다)"),
+        (-truth, "sign", "부호가 반대입니다. KL은 0 이상입니다"),
+        (float(_unit_kl(mu, log_var)[0]), "one-unit", "첫 좌표 하나의 KL입니다. p = 4개 좌표를 모두 더하십시오")])
+    if mistake is not None:
+        return mistake
+    if value < 0:
+        return _wrong(label, "negative", "KL은 0 이상입니다 (젠센 부등식)")
+    return _wrong(label, "values", "좌표마다 1/2 (mu_j^2 + sigma_j^2 - 1 - log sigma_j^2)를 계산해 더하십시오")
+
+
+def check_beta_variance(answer) -> Verdict:
+    """Exercise 05-2: the variance v of the best q(z|x) = N(m, v) under D + beta R in the model x|z ~ N(w z, s^2)."""
+    label = "05-2"
+    value = _number_answer(answer, label)
+    if isinstance(value, Verdict):
+        return value
+    w, s, beta = EX05_W, EX05_S, EX05_BETA
+    truth = beta * s ** 2 / (beta * s ** 2 + w ** 2)
+    if math.isclose(value, truth, rel_tol=1e-3):
+        return _right(label, "beta = 1이면 참 사후분산이고, beta가 커질수록 사전분포의 분산 1에 다가갑니다")
+    mistake = _known_mistake(label, lambda target: math.isclose(value, target, rel_tol=1e-3), [
+        (s ** 2 / (s ** 2 + w ** 2), "beta-ignored", "beta = 1일 때의 값(참 사후분산)입니다. 추론 손실에 곱한 beta를 넣으십시오"),
+        (s ** 2 / (s ** 2 + beta * w ** 2), "beta-on-distortion", "beta를 재생 손실 쪽에 곱했습니다. beta는 추론 손실의 가중치입니다"),
+        (math.sqrt(truth), "sd-not-variance", "표준편차입니다. 분산 v를 답하십시오"),
+        (1.0 - truth, "complement", "1 - v입니다. v에 대한 미분을 0으로 놓은 식을 다시 풀어 보십시오"),
+        (beta * s ** 2 / w ** 2, "missing-one", "KL의 v 항(v - log v)에서 나오는 1을 빠뜨렸습니다: 1/v = 1 + w^2 / (beta s^2)"),
+        (1.0 / truth, "precision", "정밀도(1/v)입니다. 분산 v를 답하십시오")])
+    if mistake is not None:
+        return mistake
+    if not 0 < value <= 1:
+        return _wrong(label, "range", "이 모형에서 가장 좋은 v는 0과 1(사전분포의 분산) 사이입니다")
+    return _wrong(label, "values", "목적함수를 v로 미분하면 -w^2 / (2 s^2) - beta/2 (1 - 1/v) = 0입니다")
+
+
+def check_kl_per_unit_function(fn) -> Verdict:
+    """Exercise 05-3: ``fn(mu, log_var)`` with (n, p) inputs = the mean over images of each unit's KL, shape (p,)."""
+    label = "05-3"
+    verdict = _function_answer(fn, label, "(mu, log_var) -> 배열을 ")
+    if verdict is not None:
+        return verdict
+    rng = np.random.default_rng(5)
+    n, p = 50, 6
+    mu = rng.normal(0.0, 1.0, size=(n, p)) * np.array([1.5, 1.0, 0.5, 0.1, 0.0, 0.0])
+    log_var = rng.normal(-1.0, 0.5, size=(n, p)) * np.array([1.0, 1.0, 1.0, 0.3, 0.1, 0.0])
+    out = _call(fn, label, mu, log_var)
+    if isinstance(out, Verdict):
+        return out
+    units = _unit_kl(mu, log_var)
+    truth = units.mean(axis=0)
+    if out.shape == truth.shape and _close(out, truth, 1e-6, 1e-9):
+        return _right(label, "p개 값을 더하면 평균 전송률 R입니다. 0에 가까운 좌표가 사후분포 붕괴입니다")
+    if out.shape == units.shape:
+        return _wrong(label, "not-averaged", f"모양이 {out.shape}: 이미지마다의 값입니다. 이미지 축(axis 0)으로 평균하십시오")
+    if out.shape == (n,):
+        if _close(out, units.sum(axis=1), 1e-6, 1e-9):
+            return _wrong(label, "per-image", "이미지마다의 전송률(좌표 합)입니다. 좌표마다 하나씩, 이미지에 대해 평균하십시오")
+        return _wrong(label, "axis", "좌표 축(axis 1)으로 줄였습니다(전치). 이미지 축(axis 0)으로 평균하십시오")
+    if out.size == 1:
+        return _wrong(label, "scalar", "숫자 하나입니다. 좌표마다 하나씩, 모양 (p,)으로 돌려주십시오")
+    if out.shape != truth.shape:
+        return _wrong(label, "shape", f"모양이 {out.shape}입니다. 입력이 (n, p)이면 결과는 (p,)입니다")
+    mistake = _known_mistake(label, lambda target: _close(out, target, 1e-6, 1e-9), [
+        (units.sum(axis=0), "sum-not-mean", "이미지에 대해 더했습니다. 이미지 하나당 값이 되도록 평균하십시오"),
+        (2 * truth, "missing-half", "앞의 1/2을 빠뜨렸습니다"),
+        (truth / math.log(2.0), "log2", "비트(log2) 단위입니다. 나트(자연로그)로 계산하십시오"),
+        (_unit_kl(mu, 2 * log_var).mean(axis=0), "log-sd", "log_var를 로그 표준편차로 읽었습니다. sigma^2 = exp(log_var)입니다"),
+        (-truth, "sign", "부호가 반대입니다. KL은 0 이상입니다")])
+    if mistake is not None:
+        return mistake
+    return _wrong(label, "values", "좌표 j마다 1/2 (mu_j^2 + sigma_j^2 - 1 - log sigma_j^2)를 이미지들에 대해 평균하십시오")
+
+
+def _active_test_means() -> np.ndarray:
+    """(400, 8) encoder means whose unit variances (ddof 0) are exactly 1, 0.25, 0.04, 0.0064, 0.0025, 0.0004, 0, 0."""
+    rng = np.random.default_rng(6)
+    noise = rng.standard_normal((400, 8))
+    noise = (noise - noise.mean(axis=0)) / noise.std(axis=0)
+    sd = np.array([1.0, 0.5, 0.2, 0.08, 0.05, 0.02, 0.0, 0.0])
+    offset = np.array([0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 3.0, 0.0])   # a constant unit that is not 0
+    return noise * sd + offset
+
+
+def check_active_count_function(fn) -> Verdict:
+    """Exercise 05-4: ``fn(mu, threshold)`` = the number of units j with Var_x(mu_j(x)) > threshold (mu is (n, p))."""
+    label = "05-4"
+    verdict = _function_answer(fn, label, "(mu, threshold) -> 정수를 ")
+    if verdict is not None:
+        return verdict
+    mu = _active_test_means()
+    for threshold in (0.01, 0.05, 0.001):
+        out = _call(fn, label, mu, threshold)
+        if isinstance(out, Verdict):
+            return out
+        if out.size != 1:
+            if out.shape == (mu.shape[1],):
+                return _wrong(label, "not-counted", f"모양이 {out.shape}: 좌표마다의 값(분산이나 참/거짓)입니다. 활성 좌표의 개수 하나를 돌려주십시오")
+            return _wrong(label, "shape", f"모양이 {out.shape}입니다. 활성 좌표의 개수(정수 하나)를 돌려주십시오")
+        count = float(out.reshape(()))
+        variances = mu.var(axis=0)
+        truth = int(np.sum(variances > threshold))
+        if count == truth:
+            continue
+        mistake = _known_mistake(label, lambda target: count == target, [
+            (int(np.sum(mu.var(axis=1) > threshold)), "transposed", "이미지마다 좌표들에 걸친 분산을 썼습니다(축이 바뀜). "
+             "좌표 j마다 이미지들에 걸친 분산 Var_x(mu_j)를 구하십시오 (axis=0)"),
+            (int(np.sum(mu.std(axis=0) > threshold)), "std-not-variance", "표준편차를 문턱값과 비교했습니다. 분산과 비교하십시오"),
+            (int(np.sum(np.mean(mu ** 2, axis=0) > threshold)), "not-centred", "평균을 빼지 않은 E[mu_j^2]를 썼습니다. "
+             "모든 이미지에서 같은 값(0이 아니어도)을 내는 좌표는 정보가 없습니다: 분산을 쓰십시오"),
+            (mu.shape[1] - truth, "inactive", "문턱값 이하인 좌표, 곧 붕괴한 좌표를 셌습니다")])
+        if mistake is not None:
+            return mistake
+        return _wrong(label, "values", f"threshold = {threshold}에서 개수가 다릅니다. np.var(mu, axis=0) > threshold인 좌표를 세십시오")
+    return _right(label, "세 문턱값에서 모두 맞습니다. 이제 노트북의 모형에서 문턱값을 바꿔 가며 세어 보십시오")
+
+
+# --------------------------------------------------------------------------- notebook 06
+def check_gray_psnr(answer, image) -> Verdict:
+    """Exercise 06-1: the PSNR (dB, peak 1) of the zero-chroma (grey) version of the RGB ``image`` against it."""
+    label = "06-1"
+    value = _number_answer(answer, label)
+    if isinstance(value, Verdict):
+        return value
+    from utils.colorize import gray_version
+
+    rgb = np.asarray(image, dtype=np.float64)
+    if rgb.ndim != 3 or rgb.shape[-1] != 3 or rgb.min() < 0 or rgb.max() > 1:
+        raise ValueError(f"image has shape {rgb.shape}; expected one RGB photo (height, width, 3) with values in [0, 1]")
+    grey = gray_version([rgb])[0]
+    mse = float(np.mean((rgb - grey) ** 2))
+    truth = 10 * math.log10(1.0 / mse)
+    if math.isclose(value, truth, rel_tol=1e-3):
+        return _right(label, "L을 그대로 두었으니 이 오차는 모두 색도(a, b)를 0으로 둔 탓입니다")
+    sse = float(np.sum((rgb - grey) ** 2))
+    mistake = _known_mistake(label, lambda target: math.isclose(value, target, rel_tol=1e-3, abs_tol=1e-9), [
+        (mse, "mse", "MSE 자체입니다. PSNR = 10 log10(1 / MSE) dB로 바꾸십시오"),
+        (2 * truth, "factor-20", "MSE에 20 log10을 썼습니다. 제곱오차(MSE)에는 10 log10입니다"),
+        (10 * math.log(1.0 / mse), "natural-log", "자연로그를 썼습니다. 데시벨은 log10입니다"),
+        (-truth, "sign", "부호가 반대입니다. PSNR은 오차가 작을수록 큽니다: 10 log10(1 / MSE)"),
+        (10 * math.log10(1.0 / sse), "sum-not-mean", "제곱오차를 픽셀과 채널에 대해 더했습니다. MSE는 평균입니다"),
+        (10 * math.log10(1.0 / (mse * 255.0 ** 2)), "scale-255", "MSE를 0-255 척도로 쟀습니다. 최댓값이 1이면 픽셀도 0-1 척도여야 합니다"),
+        (truth / 2, "rmse", "RMSE에 10 log10을 썼습니다. 10 log10(1 / MSE) = 20 log10(1 / RMSE)입니다")])
+    if mistake is not None:
+        return mistake
+    return _wrong(label, "values", "RGB(0-1)에서 원본과 흑백 버전의 제곱오차를 모든 픽셀과 세 채널에 대해 평균한 뒤 10 log10(1 / MSE)")
+
+
+def _pair_auc(inl: np.ndarray, out: np.ndarray, tie: float = 0.5) -> float:
+    diff = out[:, None] - inl[None, :]
+    return float(np.mean(diff > 0) + tie * np.mean(diff == 0))
+
+
+def check_auc_function(fn) -> Verdict:
+    """Exercise 06-2: ``fn(inlier_scores, outlier_scores)`` = P(S_out > S_in) + P(S_out = S_in) / 2, by counting pairs."""
+    label = "06-2"
+    verdict = _function_answer(fn, label, "(inlier_scores, outlier_scores) -> 숫자를 ")
+    if verdict is not None:
+        return verdict
+    rng = np.random.default_rng(7)
+    cases = [(rng.integers(0, 10, 300).astype(float), rng.integers(3, 14, 120).astype(float)),   # many ties
+             (rng.gamma(2.0, 1.0, 250), rng.gamma(2.0, 1.6, 90))]                               # none
+    for inl, out_scores in cases:
+        out = _call(fn, label, inl, out_scores)
+        if isinstance(out, Verdict):
+            return out
+        if out.size != 1:
+            return _wrong(label, "shape", f"모양이 {out.shape}입니다. AUC는 숫자 하나입니다")
+        value = float(out.reshape(()))
+        truth = _pair_auc(inl, out_scores)
+        if math.isclose(value, truth, rel_tol=1e-9, abs_tol=1e-12):
+            continue
+        pairs = len(inl) * len(out_scores)
+        mistake = _known_mistake(label, lambda target: math.isclose(value, target, rel_tol=1e-9, abs_tol=1e-12), [
+            (1.0 - truth, "swapped", "정상과 이상이 바뀌었습니다: P(S_in > S_out)입니다. 이상의 점수가 더 클 확률을 세십시오"),
+            (_pair_auc(inl, out_scores, tie=0.0), "ties-dropped", "점수가 같은 쌍을 0으로 셌습니다. 같은 쌍은 1/2로 셉니다"),
+            (_pair_auc(inl, out_scores, tie=1.0), "ties-as-wins", "점수가 같은 쌍을 1로 셌습니다(>=). 같은 쌍은 1/2로 셉니다"),
+            (truth * pairs, "not-normalized", f"쌍의 개수(여기서는 {pairs})로 나누지 않았습니다: 맨-휘트니 U 통계량 그 자체입니다")])
+        if mistake is not None:
+            return mistake
+        if not 0 <= value <= 1:
+            return _wrong(label, "range", "확률이므로 0과 1 사이여야 합니다")
+        return _wrong(label, "values", "모든 (정상, 이상) 쌍에서 이상의 점수가 크면 1, 같으면 1/2, 작으면 0을 세어 평균하십시오")
+    return _right(label, "점수가 같은 쌍이 많은 경우와 없는 경우 모두 맞습니다. 사다리꼴로 잰 ROC 곡선 아래 넓이와 비교해 보십시오")
+
+
+def check_threshold_function(fn) -> Verdict:
+    """Exercise 06-3: ``fn(inlier_scores, alpha)`` = a threshold above which about ``alpha`` of the inliers lie."""
+    label = "06-3"
+    verdict = _function_answer(fn, label, "(inlier_scores, alpha) -> 숫자를 ")
+    if verdict is not None:
+        return verdict
+    rng = np.random.default_rng(8)
+    scores = rng.gamma(1.5, 10.0, 2000)      # skewed to the right, like reconstruction errors
+    for alpha in (0.05, 0.1, 0.01):
+        out = _call(fn, label, scores, alpha)
+        if isinstance(out, Verdict):
+            return out
+        if out.size != 1:
+            return _wrong(label, "shape", f"모양이 {out.shape}입니다. 문턱값은 숫자 하나입니다")
+        t = float(out.reshape(()))
+        share = float(np.mean(scores > t))
+        if abs(share - alpha) <= 2.0 / len(scores):
+            continue
+        if abs(share - (1 - alpha)) <= 2.0 / len(scores):
+            return _wrong(label, "low-quantile", f"alpha = {alpha}에서 정상의 {share:.0%}가 문턱값 위에 있습니다. "
+                          "alpha 분위수가 아니라 (1 - alpha) 분위수를 쓰십시오")
+        mistake = _known_mistake(label, lambda target: math.isclose(t, target, rel_tol=1e-6), [
+            (scores.mean() + 1.6448536 * scores.std(), "normal", "정규분포를 가정한 평균 + 1.645 표준편차입니다. 점수 분포는 "
+             "오른쪽으로 치우쳐 있으니 경험 분위수(np.quantile)를 쓰십시오"),
+            (scores.mean() + 1.6448536 * scores.std(ddof=1), "normal", "정규분포를 가정한 평균 + 1.645 표준편차입니다. 점수 분포는 "
+             "오른쪽으로 치우쳐 있으니 경험 분위수(np.quantile)를 쓰십시오"),
+            (float(scores.max()), "max", "가장 큰 정상 점수입니다. 그러면 오경보율이 0이 되어 탐지율을 잃습니다")])
+        if mistake is not None and alpha == 0.05:
+            return mistake
+        return _wrong(label, "values", f"alpha = {alpha}에서 정상의 {share:.1%}가 문턱값 위에 있습니다. 정상 점수의 (1 - alpha) 분위수를 쓰십시오")
+    return _right(label, "alpha = 0.05, 0.1, 0.01에서 모두 정상의 그 비율만 문턱값 위에 있습니다")
