@@ -13,14 +13,13 @@ machine's speed affects both. Recorded per run: every VAE epoch's seconds, the f
 over the median later epoch, the process's thread count and resident memory before and after
 the VAE, and the GEMM rate at the start.
 
-    python -m benchmarks.first_epoch --rounds 2 --train-images 20000   # -> benchmarks/first_epoch.json
+    python -m benchmarks.first_epoch --rounds 2 --train-images 60000   # appended to benchmarks/first_epoch.json
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
 import time
@@ -44,22 +43,13 @@ def _proc_status() -> dict:
     return out
 
 
-def epoch_seconds(curve: list[dict]) -> list[float]:
-    """Per-epoch seconds from a cumulative ``[{"epoch", "seconds"}, ...]`` curve."""
-    times = [p["seconds"] for p in curve]
-    return [b - a for a, b in zip([0.0] + times[:-1], times)]
+def measure(mode: str, train_images: int, test_images: int, anchor_epochs: int,
+            anchor_images: int | None = None) -> dict:
+    """One measurement in this process (``mode`` is ``after-anchor`` or ``alone``).
 
-
-def first_epoch_ratio(per_epoch: list[float]) -> float | None:
-    """First epoch's seconds over the median of the later ones (None with fewer than two epochs)."""
-    if len(per_epoch) < 2:
-        return None
-    later = statistics.median(per_epoch[1:])
-    return per_epoch[0] / later if later > 0 else None
-
-
-def measure(mode: str, train_images: int, test_images: int, anchor_epochs: int) -> dict:
-    """One measurement in this process (``mode`` is ``after-anchor`` or ``alone``)."""
+    The anchor trains on the first ``anchor_images`` training images (default: the VAE's).
+    """
+    from benchmarks.epochs import epoch_summary
     from utils.runtime import quiet_tensorflow
 
     quiet_tensorflow()
@@ -71,14 +61,15 @@ def measure(mode: str, train_images: int, test_images: int, anchor_epochs: int) 
     anchor = None
     if mode == "after-anchor":
         t0 = time.perf_counter()
-        anchor = part_tf_cvae(False, data, anchor_epochs)["anchors.tf_cvae"]
-        out["anchor"] = {"epochs": anchor_epochs, "seconds": anchor["seconds"],
+        anchor_data = data if anchor_images is None else Data(False, anchor_images, test_images)
+        anchor = part_tf_cvae(False, anchor_data, anchor_epochs)["anchors.tf_cvae"]
+        out["anchor"] = {"epochs": anchor_epochs, "images": len(anchor_data.x_train), "seconds": anchor["seconds"],
                          "part_seconds": time.perf_counter() - t0, "test_elbo": anchor["test_elbo"]}
     out["before_vae"] = _proc_status()
     vae = part_vae(False, data, anchor)["vae"]
     out["after_vae"] = _proc_status()
-    per_epoch = epoch_seconds(vae["elbo_curve"])
-    out["vae"] = {"epoch_seconds": per_epoch, "first_epoch_ratio": first_epoch_ratio(per_epoch),
+    summary = epoch_summary([point["seconds"] for point in vae["elbo_curve"]])
+    out["vae"] = {"epoch_seconds": summary["epoch_seconds"], "first_epoch_ratio": summary["first_epoch_ratio"],
                   "seconds": vae["seconds"], "test_elbo": vae["test_elbo"]}
     return out
 
@@ -90,14 +81,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--train-images", type=int, default=20000)
     p.add_argument("--test-images", type=int, default=2000)
     p.add_argument("--anchor-epochs", type=int, default=1)
+    p.add_argument("--anchor-images", type=int, default=None,
+                   help="train the anchor on this many images (default: as many as the VAE)")
     p.add_argument("--out", default=str(HERE / "first_epoch.json"))
     p.add_argument("--one", choices=("after-anchor", "alone"), help=argparse.SUPPRESS)  # the child's mode
     a = p.parse_args(argv)
+    if a.anchor_images is not None and a.anchor_images < 32:
+        p.error(f"--anchor-images {a.anchor_images}; expected at least one batch of 32")
     if a.rounds < 1 or a.train_images < 128 or a.test_images < 1 or a.anchor_epochs < 1:
         p.error(f"--rounds {a.rounds}, --train-images {a.train_images}, --test-images {a.test_images}, "
                 f"--anchor-epochs {a.anchor_epochs}; expected >= 1, >= 128, >= 1, >= 1")
     if a.one:
-        print("RESULT " + json.dumps(measure(a.one, a.train_images, a.test_images, a.anchor_epochs)), flush=True)
+        print("RESULT " + json.dumps(measure(a.one, a.train_images, a.test_images, a.anchor_epochs,
+                                             a.anchor_images)), flush=True)
         return 0
     runs = []
     for r in range(a.rounds):
@@ -105,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
             cmd = [sys.executable, "-m", "benchmarks.first_epoch", "--one", mode,
                    "--train-images", str(a.train_images), "--test-images", str(a.test_images),
                    "--anchor-epochs", str(a.anchor_epochs)]
+            cmd += [] if a.anchor_images is None else ["--anchor-images", str(a.anchor_images)]
             proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
             line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")), None)
             if proc.returncode != 0 or line is None:
@@ -118,8 +115,11 @@ def main(argv: list[str] | None = None) -> int:
     from utils.offline import atomic_write_text
 
     record = {"measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "train_images": a.train_images,
-              "test_images": a.test_images, "anchor_epochs": a.anchor_epochs, "runs": runs}
-    atomic_write_text(Path(a.out), json.dumps(record, indent=1) + "\n")
+              "test_images": a.test_images, "anchor_epochs": a.anchor_epochs,
+              "anchor_images": a.anchor_images or a.train_images, "runs": runs}
+    out = Path(a.out)
+    studies = json.loads(out.read_text(encoding="utf-8")).get("studies", []) if out.exists() else []
+    atomic_write_text(out, json.dumps({"studies": studies + [record]}, indent=1) + "\n")   # one record per call
     print(f"wrote {a.out}")
     return 0
 
