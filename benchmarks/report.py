@@ -304,6 +304,8 @@ def _first_epoch_study_lines(study: dict | None) -> list[str]:
              "process, so no part inherits another's state whatever the cause."]
     for one in studies:
         lines += _one_study_lines(one)
+    if study.get("finding"):
+        lines += ["", f"Finding: {study['finding']}"]
     return lines
 
 
@@ -311,11 +313,12 @@ def _one_study_lines(study: dict) -> list[str]:
     runs = study["runs"]
     lines = ["", f"Measured {study.get('measured', '?')}: the VAE on {study.get('train_images', 0):,} images; the "
                  f"anchor {study.get('anchor_epochs')} epoch(s) on {study.get('anchor_images', study.get('train_images', 0)):,} images.", "",
-             "| round | VAE trained | GEMM GFLOP/s | VAE epoch seconds | first / median later | threads before the "
-             "VAE | resident MB before the VAE |", "|---:|---|---:|---|---:|---:|---:|"]
+             "| round | VAE trained | GEMM GFLOP/s | anchor s | VAE epoch seconds | first / median later | threads "
+             "before the VAE | resident MB before the VAE |", "|---:|---|---:|---:|---|---:|---:|---:|"]
     for run in runs:
         vae = run.get("vae") or {}
         lines.append(f"| {run.get('round')} | {run.get('mode')} | {_fmt(run.get('gemm_gflops'), 0)} | "
+                     f"{_fmt(_get(run, 'anchor', 'seconds'), 1)} | "
                      + ", ".join(f"{x:.1f}" for x in vae.get("epoch_seconds", [])) + " | "
                      f"{_fmt(vae.get('first_epoch_ratio'), 2)} | {_fmt(_get(run, 'before_vae', 'threads'))} | "
                      f"{_fmt(_get(run, 'before_vae', 'rss_mb'), 0)} |")

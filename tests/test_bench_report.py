@@ -222,7 +222,7 @@ def test_render_the_first_epoch_study():
             "fresh process (threads before the VAE 40 against 20, resident memory 1,500 MB against 900 MB): the "
             "anchor trained before it in the same process made the VAE's first epoch slow.") in text
     assert "### Why each training part runs in its own process" in text
-    assert "| 1 | after-anchor | 120 | 20.0, 9.0, 9.0 | 2.22 | 40 | 1,500 |" in text
+    assert "| 1 | after-anchor | 120 | – | 20.0, 9.0, 9.0 | 2.22 | 40 | 1,500 |" in text
     assert "The anchor left the VAE a slow first epoch." in text
     assert "Why each training part" not in render(_full())
 
