@@ -54,15 +54,19 @@ clean:
 test-colab:
 	bash colab/run_colab_stack.sh
 
-# Benchmarks on this machine (writes benchmarks/results.json and benchmarks/RESULTS.md).
+# Benchmarks on this machine (writes benchmarks/results.json and benchmarks/RESULTS.md): the models,
+# every notebook in default and quick mode, and every notebook under strict nbval, in one run.
+# BENCH_ARGS adds options, e.g. BENCH_ARGS=--keep-notebooks (executed copies in benchmarks/executed*/).
 bench: venv-test
 	$(DATA)
-	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
-# A short form of the benchmarks that proves the harness works (one epoch, small subset; no timing asserts).
+# A short form of the benchmarks that proves the harness works (one epoch, small subset, notebooks in
+# quick mode only, no nbval; no timing asserts). BENCH_SMOKE_ARGS shortens it further, e.g.
+# BENCH_SMOKE_ARGS="--notebooks 01,02" (some notebooks) or BENCH_SMOKE_ARGS="--skip notebooks".
 bench-smoke: venv-test
 	$(DATA)
-	$(BIN)/python -m benchmarks.run --smoke --out build/bench-smoke
+	$(BIN)/python -m benchmarks.run --smoke --out build/bench-smoke $(BENCH_SMOKE_ARGS)
 
 # Refresh the screenshots README shows: the browser test on the full default runs (not quick
 # mode, so the VAE is fully trained), writing into tests/browser/screenshots/.

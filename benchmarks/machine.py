@@ -84,12 +84,24 @@ def cpu_flags_of_interest() -> list[str]:
     return []
 
 
-def machine_info() -> dict:
-    """CPU, core count, memory, OS, Python/TensorFlow/Keras/numpy versions and the UTC date."""
-    import keras
-    import numpy as np
-    import tensorflow as tf
+def package_version(*names: str) -> str:
+    """The installed version of the first of ``names`` that is installed (without importing it), or "?"."""
+    from importlib import metadata
 
+    for name in names:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return "?"
+
+
+def machine_info() -> dict:
+    """CPU, core count, memory, OS, Python/TensorFlow/Keras/numpy versions and the UTC date.
+
+    The versions are read from the installed packages' metadata, so the bench's own process
+    never imports TensorFlow (its parts run in subprocesses of their own).
+    """
     info = {
         "cpu_model": cpu_model(),
         "cpu_flags": cpu_flags_of_interest(),
@@ -97,9 +109,9 @@ def machine_info() -> dict:
         "usable_cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
         "platform": platform.platform(),
         "python": platform.python_version(),
-        "tensorflow": tf.__version__,
-        "keras": keras.__version__,
-        "numpy": np.__version__,
+        "tensorflow": package_version("tensorflow", "tensorflow-cpu", "tf-nightly"),
+        "keras": package_version("keras"),
+        "numpy": package_version("numpy"),
         "onednn_opts": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "default"),
         "date_utc": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
     }

@@ -1,4 +1,4 @@
-"""Numbers read from a notebook's printed output: notebook 06's AUC table.
+"""Numbers read from a notebook's printed output: notebook 06's AUC table, notebook 04's test ELBO.
 
 Notebook 06 prints its anomaly-detection AUC table as text, one row per score and one
 column per outlier case, for example::
@@ -11,6 +11,13 @@ column per outlier case, for example::
 :func:`auc_table_from_notebook` finds it in a notebook's stored stdout. Anything that
 does not look like that table raises ``ValueError``: a number is recorded only if the
 notebook printed it.
+
+Notebook 04 prints the test ELBO of its 2-D model on one line, in default and quick mode::
+
+    test ELBO, p = 2: -158.23 nats
+
+:func:`vae_elbo_from_notebook` reads it (the bench compares the quick-mode value with
+``recipes.QUICK_GOAL_VAE_ELBO``).
 """
 
 from __future__ import annotations
@@ -20,6 +27,8 @@ import re
 
 AUC_NOTEBOOK = "06_applications"       # the notebook whose AUC table the benchmark records
 _HEADER = re.compile(r"^\s*AUC\s*\|")   # the table's first line starts with the word AUC and a bar
+ELBO_NOTEBOOK = "04_variational_autoencoder"   # the notebook whose 2-D test ELBO the benchmark records
+_ELBO_LINE = re.compile(r"test ELBO, p = 2: (\S+) nats")
 
 
 def cell_stdout(cell) -> str:
@@ -106,3 +115,34 @@ def auc_table_or_error(nb, timing: dict) -> dict:
         return auc_table_from_notebook(nb)
     except ValueError as err:
         return {"error": f"could not read the AUC table from {AUC_NOTEBOOK}'s output: {err}"}
+
+
+def vae_elbo_from_notebook(nb) -> float:
+    """The 2-D VAE's test ELBO (nats) from the one stdout line ``test ELBO, p = 2: <number> nats``.
+
+    Raises
+    ------
+    ValueError
+        If no line or more than one matches, or the value is not a finite number <= 0.
+    """
+    hits = [m.group(1) for c in nb.get("cells", []) for m in _ELBO_LINE.finditer(cell_stdout(c))]
+    if len(hits) != 1:
+        raise ValueError(f"found {len(hits)} lines 'test ELBO, p = 2: <number> nats' in the output; expected "
+                         f"exactly one (notebook 04 prints the 2-D model's test ELBO so)")
+    try:
+        value = float(hits[0])
+    except ValueError:
+        raise ValueError(f"the test ELBO of p = 2 is printed as {hits[0]!r}; expected a number") from None
+    if not (math.isfinite(value) and value <= 0.0):
+        raise ValueError(f"the test ELBO of p = 2 is {value}; expected a finite number <= 0 (nats)")
+    return value
+
+
+def vae_elbo_or_error(nb, timing: dict) -> dict:
+    """``{"test_elbo": value}`` or ``{"error": why}`` when the run or the parsing failed."""
+    if not timing.get("ok"):
+        return {"error": f"{ELBO_NOTEBOOK} did not run cleanly ({timing.get('error', '?')}); no ELBO recorded"}
+    try:
+        return {"test_elbo": vae_elbo_from_notebook(nb)}
+    except ValueError as err:
+        return {"error": f"could not read the test ELBO from {ELBO_NOTEBOOK}'s output: {err}"}

@@ -3,19 +3,27 @@
 The committed notebooks are never modified: each one is read, executed with
 ``nbclient`` in a fresh kernel whose working directory is ``notebooks/`` (as
 in JupyterLab), and the executed copy is thrown away (or written to a scratch
-folder when asked).
+folder when asked, as a complete ``.ipynb`` with its outputs).
+
+:func:`nbval_notebook` runs one notebook under strict nbval exactly as the README's
+test command does (``NBVAL_ARGS``, the Makefile's ``test`` target), in a pytest
+subprocess in default mode; nbval does not write the notebook.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Callable
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = REPO / "notebooks"
+# The flags of the README's test command (`make test`): pytest tests notebooks <NBVAL_ARGS>
+NBVAL_ARGS = ("--nbval", "--nbval-current-env", "--nbval-cell-timeout=900", "-v", "-rs")
 
 
 def committed_notebooks(folder: Path = NOTEBOOK_DIR) -> list[Path]:
@@ -93,7 +101,7 @@ def run_notebook(path: Path, timeout: int = 1800, quick: bool = False,
         os.environ["CH11_QUICK"] = "1"
     else:
         os.environ.pop("CH11_QUICK", None)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
                             resources={"metadata": {"path": str(path.parent)}})
     result = {"quick": quick, "ok": True}
     start = time.perf_counter()
@@ -108,9 +116,79 @@ def run_notebook(path: Path, timeout: int = 1800, quick: bool = False,
         else:
             os.environ["CH11_QUICK"] = env_quick
     if keep_copy_in is not None:
-        Path(keep_copy_in).mkdir(parents=True, exist_ok=True)
-        nbformat.write(nb, Path(keep_copy_in) / path.name)
+        write_notebook(nb, Path(keep_copy_in) / path.name)
     return result, nb
+
+
+def write_notebook(nb, path: Path) -> Path:
+    """Write ``nb`` (with its outputs) to ``path`` atomically: a temporary file beside it, then a rename."""
+    import nbformat
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        nbformat.write(nb, str(tmp))
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path
+
+
+_COUNT = re.compile(r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed)\b")
+
+
+def pytest_counts(text: str) -> dict:
+    """``{"passed": n, "failed": n, ...}`` from pytest's last summary line (``== 20 passed, 1 failed in 9.1s ==``).
+
+    Raises
+    ------
+    ValueError
+        If ``text`` has no summary line with counts.
+    """
+    lines = [ln for ln in text.splitlines() if ln.startswith("=") and re.search(r"\bin [\d.]+s\b", ln)]
+    counts = {}
+    for n, word in _COUNT.findall(lines[-1] if lines else ""):
+        key = "errors" if word.startswith("error") else word
+        counts[key] = counts.get(key, 0) + int(n)
+    if not counts:
+        raise ValueError("pytest's output has no summary line like '== 20 passed in 9.1s =='; "
+                         f"its last lines were: {text.strip().splitlines()[-3:]}")
+    return counts
+
+
+def nbval_notebook(path: Path, python: str = sys.executable, timeout: float = 3600) -> dict:
+    """Run ``python -m pytest <notebook> <NBVAL_ARGS>`` from the repository's root, in default mode.
+
+    Returns
+    -------
+    dict
+        ``{"seconds": wall time of the pytest process, "returncode", "ok": returncode == 0,
+        "passed", "failed", ... (pytest's counts), "command"}``; a failing run is recorded
+        (``ok`` False, with ``"error"``), never raised.
+    """
+    path = Path(path).resolve()
+    shown = path.relative_to(REPO) if path.is_relative_to(REPO) else path
+    cmd = [python, "-m", "pytest", str(shown), *NBVAL_ARGS]
+    env = {k: v for k, v in os.environ.items() if k != "CH11_QUICK"}   # the default run
+    start = time.perf_counter()
+    try:
+        proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return {"seconds": time.perf_counter() - start, "returncode": None, "ok": False,
+                "error": f"pytest did not finish within {timeout:g} s", "command": " ".join(cmd[1:])}
+    out = {"seconds": time.perf_counter() - start, "returncode": proc.returncode, "ok": proc.returncode == 0,
+           "command": "python " + " ".join(cmd[1:])}
+    try:
+        out.update(pytest_counts(proc.stdout))
+    except ValueError as err:
+        out["error"] = str(err)
+    if proc.returncode != 0 and "error" not in out:
+        # -v prints "notebooks/x.ipynb::Cell 3 FAILED [ 10%]" per failing cell
+        failed = [m.group(1) for m in re.finditer(r"^(\S+::.*?) (?:FAILED|ERROR)\b", proc.stdout, re.M)]
+        out["error"] = ("failed: " + ", ".join(failed[:5]))[:300] if failed else f"pytest exited with code {proc.returncode}"
+    return out
 
 
 def time_all(quick: bool = False, keep_copy_in: Path | None = None, only: list[str] | None = None,

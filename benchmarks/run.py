@@ -12,8 +12,18 @@ example's DAE for the DAE's training seconds), ``tf_cvae`` (TensorFlow's
 tutorial CVAE, 10 epochs), ``vae`` (notebook 04's VAE, 2-dim latent, with its
 test ELBO after every epoch and the training time at which it first reaches the
 anchor's final test ELBO), ``cvae`` (notebook 05's conditional VAE, its test
-conditional ELBO and seconds), ``notebooks`` (each committed notebook's default run,
-executed on a temporary copy, and notebook 06's AUC table read from that copy's output).
+conditional ELBO and seconds), ``notebooks`` (each committed notebook run on a temporary
+copy in its default mode and in quick mode, ``CH11_QUICK=1``, one after the other; notebook
+06's AUC table, notebook 04's quick-mode test ELBO and every training's per-epoch seconds read
+from the executed copies), ``nbval`` (each notebook under strict nbval, the README's test
+command, in a pytest subprocess). ``gemm`` runs again at the end.
+
+Every part that trains or multiplies runs in a fresh Python subprocess (``--worker``, results
+passed back as JSON), so no part inherits another's thread pools, traced functions or memory;
+``--in-process`` runs them in this process instead (for debugging).
+
+Smoke runs (``--smoke``) leave out the nbval part and run the notebooks in quick mode only;
+``--notebooks 01,02`` or ``--skip notebooks`` shorten them further.
 
 Run it on a quiet machine: the timings are wall-clock times.
 """
@@ -22,7 +32,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import statistics
+import subprocess
 import sys
+import tempfile
 import time
 import traceback
 from dataclasses import dataclass
@@ -44,15 +58,19 @@ REQUIRED = (("gemm_gflops",),
             ("anchors", "keras_dae", "psnr"), ("anchors", "keras_dae", "seconds"),
             ("cvae", "test_elbo"), ("cvae", "seconds"),
             ("notebooks", "total_seconds"))
+# A full run adds the quick-mode runs, the strict nbval runs and the GEMM rate at the end;
+# a smoke run has the quick-mode runs instead of the default ones and no nbval part.
+REQUIRED_FULL = REQUIRED + (("notebooks_quick", "total_seconds"), ("nbval", "total_seconds"), ("gemm_end_gflops",))
+REQUIRED_SMOKE = tuple(p for p in REQUIRED if p[0] != "notebooks") + (("notebooks_quick", "total_seconds"),)
 
 
-def missing_keys(results: dict) -> list[str]:
-    """The required entries that ``results`` lacks, e.g. ``["vae.seconds_to_anchor_elbo"]``.
+def missing_keys(results: dict, required: tuple = REQUIRED) -> list[str]:
+    """The ``required`` entries that ``results`` lacks, e.g. ``["vae.seconds_to_anchor_elbo"]``.
 
     ``vae.seconds_to_anchor_elbo`` may be None (the anchor's ELBO was not reached); it must be there.
     """
     out = []
-    for path in REQUIRED:
+    for path in required:
         d = results
         for key in path[:-1]:
             d = d.get(key) if isinstance(d, dict) else None
@@ -79,6 +97,33 @@ def _speed(forward: int, images_per_epoch: int, epochs: float, seconds: float) -
 
 def _jsonable(d: dict) -> dict:
     return {k: v if isinstance(v, (int, float, str, bool, type(None))) else repr(v) for k, v in d.items()}
+
+
+def _make_epoch_timer():
+    import keras
+
+    class EpochTimer(keras.callbacks.Callback):
+        """Seconds since training began at each epoch's end (``cumulative``)."""
+
+        def __init__(self):
+            super().__init__()
+            self.cumulative: list[float] = []
+            self.start = time.perf_counter()
+
+        def on_train_begin(self, logs=None):
+            self.start = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.cumulative.append(time.perf_counter() - self.start)
+
+    return EpochTimer()
+
+
+def _epochs(cumulative: list[float]) -> dict:
+    """``first_epoch``: the first epoch's seconds against the median later epoch (benchmarks.epochs)."""
+    from benchmarks.epochs import epoch_summary
+
+    return {"first_epoch": epoch_summary(cumulative)}
 
 
 def _dae_corruption(x_batch: np.ndarray, batch_seed: int) -> np.ndarray:
@@ -146,7 +191,9 @@ def part_ae(smoke: bool, data: Data) -> dict:
     from utils.metrics import sse_per_image
 
     p = recipes.AE_GOAL_LATENT_SIZE
-    result = train_autoencoder(p, data.x_train, epochs=recipes.QUICK_EPOCHS if smoke else None, progress=False)
+    timer = _make_epoch_timer()
+    result = train_autoencoder(p, data.x_train, epochs=recipes.QUICK_EPOCHS if smoke else None, progress=False,
+                               callbacks=[timer])
     recipe = _jsonable(result.settings)
     epochs = len(result.history["loss"])
     test_sse = float(np.mean(sse_per_image(data.x_test, predict_in_batches(result.model, data.x_test))))
@@ -158,7 +205,7 @@ def part_ae(smoke: bool, data: Data) -> dict:
                    "batch_size": recipe.get("batch_size"), "train_images": len(data.x_train),
                    "test_images": len(data.x_test), "recipe": recipe,
                    "recipe_source": "utils.autoencoder.train_autoencoder with its defaults (notebook 02's call)",
-                   **_speed(forward, len(data.x_train), epochs, result.seconds)}}
+                   **_epochs(timer.cumulative), **_speed(forward, len(data.x_train), epochs, result.seconds)}}
 
 
 def part_dae(smoke: bool, data: Data) -> dict:
@@ -169,7 +216,8 @@ def part_dae(smoke: bool, data: Data) -> dict:
 
     p, sigma = recipes.DAE_LATENT_SIZE, recipes.DAE_SIGMA
     _, x_test_noisy = data.noisy()
-    result = train_autoencoder(p, data.x_train, corrupt=_dae_corruption, progress=False,
+    timer = _make_epoch_timer()
+    result = train_autoencoder(p, data.x_train, corrupt=_dae_corruption, progress=False, callbacks=[timer],
                                epochs=recipes.QUICK_EPOCHS if smoke else recipes.DAE_EPOCHS)
     recipe = _jsonable(result.settings)
     epochs = len(result.history["loss"])
@@ -183,7 +231,7 @@ def part_dae(smoke: bool, data: Data) -> dict:
            "test_images": len(data.x_test), "recipe": recipe,
            "recipe_source": "utils.autoencoder.train_autoencoder with DAE_LATENT_SIZE, DAE_EPOCHS and the "
                             "Gaussian corruption redrawn every epoch (notebook 03's call)",
-           **_speed(forward, len(data.x_train), epochs, result.seconds)}
+           **_epochs(timer.cumulative), **_speed(forward, len(data.x_train), epochs, result.seconds)}
     _log(f"dae: PSNR {out['psnr']:.2f} dB (median filter {out['median_psnr']:.2f}), {result.seconds:.1f} s")
     return {"dae": out}
 
@@ -223,7 +271,8 @@ def part_tf_cvae(smoke: bool, data: Data, tf_cvae_epochs: int | None) -> dict:
 
     x_bin, x_test_bin = data.binary()
     epochs = tf_cvae_epochs or (1 if smoke else TF_CVAE_SETTINGS["epochs"])
-    run = train_tf_cvae(x_bin, epochs=epochs)
+    timer = _make_epoch_timer()
+    run = train_tf_cvae(x_bin, epochs=epochs, callbacks=[timer])
     model = run["model"]
     elbo = _elbo(split_encoder(model), model.decoder, x_test_bin)
     mc = float(np.mean(np.concatenate([np.asarray(model.monte_carlo_elbo(x_test_bin[i:i + 1000]))
@@ -235,7 +284,7 @@ def part_tf_cvae(smoke: bool, data: Data, tf_cvae_epochs: int | None) -> dict:
         "batch_size": TF_CVAE_SETTINGS["batch_size"], "learning_rate": TF_CVAE_SETTINGS["learning_rate"],
         "latent_size": TF_CVAE_SETTINGS["latent_size"], "train_images": len(x_bin),
         "seconds_per_epoch": run["seconds"] / epochs, "history": run["history"],
-        **_speed(forward, len(x_bin), epochs, run["seconds"])},
+        **_epochs(timer.cumulative), **_speed(forward, len(x_bin), epochs, run["seconds"])},
         "elbo_method": ELBO_METHOD}
 
 
@@ -262,7 +311,7 @@ def part_vae(smoke: bool, data: Data, tf_cvae: dict | None) -> dict:
                     "batch_size": recipe.get("batch_size"), "train_images": len(x_bin),
                     "test_images": len(x_test_bin), "recipe": recipe,
                     "recipe_source": "utils.vae.train_vae with its defaults (notebook 04's call)",
-                    **_speed(forward, len(x_bin), epochs, train_seconds)},
+                    **_epochs([point["seconds"] for point in tracker.curve]), **_speed(forward, len(x_bin), epochs, train_seconds)},
             "elbo_method": ELBO_METHOD}
 
 
@@ -315,7 +364,8 @@ def part_cvae(smoke: bool, data: Data) -> dict:
 
     p = recipes.CVAE_LATENT_SIZE
     x_bin, x_test_bin = data.binary()
-    result = train_cvae(p, x_bin, data.y_train, progress=False,
+    timer = _make_epoch_timer()
+    result = train_cvae(p, x_bin, data.y_train, progress=False, callbacks=[timer],
                         epochs=recipes.QUICK_EPOCHS if smoke else None)
     recipe = _jsonable(result.settings)
     elbo = float(np.mean(evaluate_conditional_elbo(result.model.encoder, result.model.decoder,
@@ -325,29 +375,88 @@ def part_cvae(smoke: bool, data: Data) -> dict:
                      "epochs": len(result.history["loss"]), "batch_size": recipe.get("batch_size"),
                      "train_images": len(x_bin), "test_images": len(x_test_bin), "recipe": recipe,
                      "recipe_source": "utils.cvae.train_cvae with its defaults (notebook 05's conditional VAE)",
-                     "elbo_method": CVAE_ELBO_METHOD}}
+                     "elbo_method": CVAE_ELBO_METHOD, **_epochs(timer.cumulative)}}
+
+
+def _notebook_record(timing: dict, nb) -> dict:
+    """A notebook run's timing with the per-epoch seconds of every training it printed."""
+    from benchmarks.epochs import training_runs
+
+    try:
+        runs = training_runs(nb)
+    except ValueError as err:
+        return {**timing, "trainings_error": str(err)}
+    return {**timing, "trainings": runs}
 
 
 def part_notebooks(smoke: bool, keep_in: Path | None, notebooks: list[str] | None) -> dict:
-    """Each notebook's run time and, from notebook 06's executed copy, its AUC table."""
-    from benchmarks.notebook_outputs import AUC_NOTEBOOK, auc_table_or_error
-    from benchmarks.notebook_timing import time_all
+    """Each notebook's default run and quick run (smoke: the quick run only), what their copies printed.
 
-    executed = {}
-    timings = time_all(quick=smoke, keep_copy_in=keep_in, only=notebooks,
-                       on_executed=lambda name, nb: executed.__setitem__(name, nb))
-    total = sum(d["seconds"] for d in timings.values())
-    _log(f"notebooks: {len(timings)} notebooks, {total:.0f} s in all" + (" (quick mode)" if smoke else ""))
-    out = {"notebooks": {**timings, "total_seconds": total}}
-    if notebooks:
-        out["notebooks"]["only"] = sorted(timings)   # a subset: the total is not the series' total
-    if AUC_NOTEBOOK in timings:
-        auc = auc_table_or_error(executed[AUC_NOTEBOOK], timings[AUC_NOTEBOOK])
-        _log(f"anomaly AUC table from {AUC_NOTEBOOK}: {auc}")
-    else:
-        auc = {"error": f"{AUC_NOTEBOOK} was not executed in this run"}
-    out["anomaly_auc"] = auc
+    The two modes of a notebook run one right after the other, so both see the same machine.
+    From the executed copies: every training's per-epoch seconds, notebook 06's AUC table (default
+    copy; quick copy in smoke runs) and notebook 04's test ELBO of the 2-D model (quick copy).
+    ``keep_in`` receives the default copies in ``keep_in/`` and the quick ones in
+    ``keep_in/../executed-quick/``.
+    """
+    from benchmarks.notebook_outputs import AUC_NOTEBOOK, ELBO_NOTEBOOK, auc_table_or_error, vae_elbo_or_error
+    from benchmarks.notebook_timing import committed_notebooks, run_notebook, select_notebooks
+
+    keep_quick = None if keep_in is None else Path(keep_in).parent / "executed-quick"
+    default, quick, copies = {}, {}, {}
+    for path in select_notebooks(committed_notebooks(), notebooks):
+        for mode_quick in ((True,) if smoke else (False, True)):
+            timing, nb = run_notebook(path, quick=mode_quick, keep_copy_in=keep_quick if mode_quick else keep_in)
+            (quick if mode_quick else default)[path.stem] = _notebook_record(timing, nb)
+            copies[(path.stem, mode_quick)] = (nb, timing)
+            _log(f"notebooks: {path.stem} {'quick' if mode_quick else 'default'} {timing['seconds']:.0f} s"
+                 + ("" if timing["ok"] else f" FAILED: {timing.get('error')}"))
+
+    def table(runs: dict) -> dict | None:
+        if not runs:
+            return None
+        total = sum(d["seconds"] for d in runs.values())
+        return {**runs, "total_seconds": total, **({"only": sorted(runs)} if notebooks else {})}
+
+    out = {"notebooks": table(default), "notebooks_quick": table(quick)}
+    auc_copy = copies.get((AUC_NOTEBOOK, smoke))
+    out["anomaly_auc"] = (auc_table_or_error(*auc_copy) if auc_copy else
+                          {"error": f"{AUC_NOTEBOOK} was not executed in this run"})
+    if out["notebooks_quick"] is not None:
+        qualities = {}
+        elbo_copy = copies.get((ELBO_NOTEBOOK, True))
+        qualities["vae_test_elbo_p2"] = (vae_elbo_or_error(*elbo_copy) if elbo_copy else
+                                         {"error": f"{ELBO_NOTEBOOK} was not executed in this run"})
+        if not smoke:
+            auc_quick = copies.get((AUC_NOTEBOOK, True))
+            qualities["anomaly_auc"] = (auc_table_or_error(*auc_quick) if auc_quick else
+                                        {"error": f"{AUC_NOTEBOOK} was not executed in this run"})
+        out["notebooks_quick"]["qualities"] = qualities
+    for key in ("notebooks", "notebooks_quick"):
+        if out[key] is not None:
+            _log(f"{key}: {len([v for v in out[key].values() if isinstance(v, dict) and 'seconds' in v])} "
+                 f"notebooks, {out[key]['total_seconds']:.0f} s in all")
     return out
+
+
+def part_nbval(notebooks: list[str] | None, notebook_times: dict | None) -> dict:
+    """Each notebook under strict nbval (the README's test command), its seconds over its default run's."""
+    from benchmarks.notebook_timing import committed_notebooks, nbval_notebook, select_notebooks
+
+    runs = {}
+    for path in select_notebooks(committed_notebooks(), notebooks):
+        run = nbval_notebook(path)
+        default = (notebook_times or {}).get(path.stem) or {}
+        if default.get("ok") and default.get("seconds"):
+            run["ratio_to_default"] = run["seconds"] / default["seconds"]
+        runs[path.stem] = run
+        _log(f"nbval: {path.stem} {run['seconds']:.0f} s, passed {run.get('passed', 0)}, "
+             f"failed {run.get('failed', 0)}" + ("" if run["ok"] else f" ({run.get('error')})"))
+    out = {**runs, "total_seconds": sum(r["seconds"] for r in runs.values()),
+           "passed": sum(r.get("passed", 0) for r in runs.values()),
+           "failed": sum(r.get("failed", 0) + r.get("errors", 0) for r in runs.values())}
+    if notebooks:
+        out["only"] = sorted(runs)
+    return {"nbval": out}
 
 
 @dataclass(frozen=True)
@@ -355,14 +464,18 @@ class Part:
     """One benchmark part: what it reads and what it writes.
 
     ``inputs`` name the function's arguments: ``smoke``, ``data``, ``tf_cvae_epochs``,
-    ``keep_in``, ``notebooks`` (the run's settings) or earlier results (``dae``, ``tf_cvae``);
-    ``outputs`` are the keys it returns (dotted for nested ones, e.g. ``anchors.keras_dae``).
+    ``keep_in``, ``notebooks`` (the run's settings) or earlier results (``dae``, ``tf_cvae``,
+    ``notebook_times``); ``outputs`` are the keys it returns (dotted for nested ones, e.g.
+    ``anchors.keras_dae``; a None value removes the key). ``isolated`` parts run in a fresh
+    Python subprocess (they train or multiply with TensorFlow); the others only drive
+    subprocesses of their own (notebook kernels, pytest) and run in the bench's process.
     """
 
     name: str
     run: Callable[..., dict]
     inputs: tuple[str, ...]
     outputs: tuple[str, ...]
+    isolated: bool = True
 
 
 # The parts in the order they run; each reads only its inputs and writes only its outputs.
@@ -374,10 +487,15 @@ PART_LIST = (
     Part("tf_cvae", part_tf_cvae, ("smoke", "data", "tf_cvae_epochs"), ("anchors.tf_cvae", "elbo_method")),
     Part("vae", part_vae, ("smoke", "data", "tf_cvae"), ("vae", "elbo_method")),
     Part("cvae", part_cvae, ("smoke", "data"), ("cvae",)),
-    Part("notebooks", part_notebooks, ("smoke", "keep_in", "notebooks"), ("notebooks", "anomaly_auc")),
+    Part("notebooks", part_notebooks, ("smoke", "keep_in", "notebooks"),
+         ("notebooks", "notebooks_quick", "anomaly_auc"), isolated=False),
+    Part("nbval", part_nbval, ("notebooks", "notebook_times"), ("nbval",), isolated=False),
 )
 PARTS = tuple(p.name for p in PART_LIST)
-RESULT_INPUTS = {"dae": ("dae",), "tf_cvae": ("anchors", "tf_cvae")}   # inputs read from earlier results
+SMOKE_SKIPS = ("nbval",)      # left out of smoke runs unless named in --only
+RESULT_INPUTS = {"dae": ("dae",), "tf_cvae": ("anchors", "tf_cvae"),   # inputs read from earlier results
+                 "notebook_times": ("notebooks",)}
+WORKER_SETTINGS = ("smoke", "train_images", "test_images")   # what a subprocess needs to build ``data``
 
 
 def _get_path(results: dict, path: tuple[str, ...]):
@@ -386,24 +504,70 @@ def _get_path(results: dict, path: tuple[str, ...]):
     return results
 
 
-def run_part(part: Part, settings: dict, results: dict) -> dict:
-    """Call ``part`` with its declared inputs; check it returned exactly its declared outputs."""
-    kwargs = {name: _get_path(results, RESULT_INPUTS[name]) if name in RESULT_INPUTS else settings[name]
-              for name in part.inputs}
-    out = part.run(**kwargs)
+def _check_outputs(part: Part, out: dict) -> dict:
     if set(out) != set(part.outputs):
         raise RuntimeError(f"part {part.name} returned {sorted(out)}; it declares {sorted(part.outputs)}")
     return out
 
 
+def _call(part: Part, kwargs: dict, settings: dict) -> dict:
+    """Call the part in this process; ``data`` is built from the settings (once per process)."""
+    if "data" in part.inputs:
+        if settings.get("_data") is None:
+            settings["_data"] = Data(settings["smoke"], settings.get("train_images"), settings.get("test_images"))
+        kwargs = {**kwargs, "data": settings["_data"]}
+    return part.run(**kwargs)
+
+
+def run_part(part: Part, settings: dict, results: dict, isolate: bool = True) -> dict:
+    """Call ``part`` with its declared inputs; check it returned exactly its declared outputs.
+
+    With ``isolate`` an isolated part runs in a fresh ``python -m benchmarks.run --worker``
+    process: its inputs go there as JSON, its outputs come back as JSON; the process's
+    output goes to this one's stdout and stderr.
+    """
+    kwargs = {name: _get_path(results, RESULT_INPUTS[name]) if name in RESULT_INPUTS else settings[name]
+              for name in part.inputs if name != "data"}
+    if not (isolate and part.isolated):
+        return _check_outputs(part, _call(part, kwargs, settings))
+    request = {"part": part.name, "kwargs": kwargs, "settings": {k: settings.get(k) for k in WORKER_SETTINGS}}
+    with tempfile.TemporaryDirectory(prefix=f"bench-{part.name}-") as tmp:
+        req, res = Path(tmp) / "request.json", Path(tmp) / "result.json"
+        req.write_text(json.dumps(request), encoding="utf-8")
+        proc = subprocess.run([sys.executable, "-m", "benchmarks.run", "--worker", str(req), str(res)],
+                              cwd=HERE.parent, check=False)
+        if proc.returncode != 0 or not res.exists():
+            raise RuntimeError(f"part {part.name}'s process exited with code {proc.returncode} "
+                               "(its traceback is printed above)")
+        return _check_outputs(part, json.loads(res.read_text(encoding="utf-8")))
+
+
+def worker(request_path: str, result_path: str) -> int:
+    """The subprocess side of :func:`run_part`: run one part, write its outputs as JSON."""
+    from utils.offline import atomic_write_text
+    from utils.runtime import quiet_tensorflow
+
+    quiet_tensorflow()
+    request = json.loads(Path(request_path).read_text(encoding="utf-8"))
+    part = next((p for p in PART_LIST if p.name == request.get("part")), None)
+    if part is None:
+        raise ValueError(f"--worker got the part {request.get('part')!r}; expected one of {list(PARTS)}")
+    out = _check_outputs(part, _call(part, request["kwargs"], dict(request["settings"])))
+    atomic_write_text(Path(result_path), json.dumps(out))
+    return 0
+
+
 def merge(results: dict, outputs: dict) -> None:
-    """Write a part's outputs into ``results`` (dotted keys are nested)."""
+    """Write a part's outputs into ``results`` (dotted keys are nested; a None value removes the key)."""
     for key, value in outputs.items():
         *head, last = key.split(".")
         d = results
         for k in head:
             d = d.setdefault(k, {})
-        d[last] = value
+        if value is None:
+            d.pop(last, None)
+        else:
+            d[last] = value
 
 
 def _write_json(path: Path, results: dict) -> None:
@@ -429,7 +593,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--tf-cvae-epochs", type=int, default=None,
                    help="epochs of the tutorial CVAE (default: its published 10; 1 in smoke runs), "
                         "e.g. 1 to measure its time per epoch")
-    p.add_argument("--keep-notebooks", action="store_true", help="write the executed copies to OUT/executed/")
+    p.add_argument("--keep-notebooks", action="store_true",
+                   help="write the executed copies: default runs to OUT/executed/, quick runs to OUT/executed-quick/")
+    p.add_argument("--in-process", action="store_true",
+                   help="run every part in this process instead of a fresh subprocess each (for debugging; "
+                        "later parts then inherit earlier parts' TensorFlow state)")
     p.add_argument("--notebooks", default=None,
                    help="comma-separated notebooks for the notebooks part, by number or name (e.g. 06 or "
                         "06_applications); default: every committed notebook")
@@ -453,12 +621,26 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return a
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    from utils.runtime import quiet_tensorflow
+def selected_parts(only: list[str] | None, skip: list[str] | None, smoke: bool) -> list[str]:
+    """The parts a run measures, in order: ``only`` (all by default) minus ``skip``; smoke runs
+    leave out :data:`SMOKE_SKIPS` unless ``only`` names them."""
+    return [p for p in PARTS if (p in only if only else not (smoke and p in SMOKE_SKIPS))
+            and not (skip and p in skip)]
 
-    quiet_tensorflow()
-    from benchmarks.flops import __doc__ as flop_doc
+
+def _flop_rule() -> str:
+    """The counting rule from benchmarks/flops.py's docstring (read without importing Keras here)."""
+    import ast
+
+    doc = ast.get_docstring(ast.parse((HERE / "flops.py").read_text(encoding="utf-8"))) or ""
+    return doc.split("Counting rule (per image, forward pass)\n"
+                     "---------------------------------------\n", 1)[-1].strip()
+
+
+def main(argv: list[str] | None = None) -> int:
+    if argv is None and len(sys.argv) == 4 and sys.argv[1] == "--worker":
+        return worker(sys.argv[2], sys.argv[3])
+    args = parse_args(argv)
     from benchmarks.machine import machine_info
     from benchmarks.report import write_report
 
@@ -468,20 +650,21 @@ def main(argv: list[str] | None = None) -> int:
     results: dict = {}
     if args.only and results_path.exists():
         results = json.loads(results_path.read_text(encoding="utf-8"))
-    selected = [p for p in PARTS if (not args.only or p in args.only) and not (args.skip and p in args.skip)]
-    results.update(mode="smoke" if args.smoke else "full", machine=machine_info(),
-                   flop_rule=flop_doc.split("Counting rule (per image, forward pass)\n"
-                                            "---------------------------------------\n", 1)[-1].strip())
+    selected = selected_parts(args.only, args.skip, args.smoke)
+    results.update(mode="smoke" if args.smoke else "full", machine=machine_info(), flop_rule=_flop_rule())
+    if not args.in_process:
+        results["isolation"] = "each training part in a fresh Python subprocess"
+    else:
+        results["isolation"] = "every part in one Python process (--in-process)"
     parts = [p for p in PART_LIST if p.name in selected]
-    needs_data = any("data" in p.inputs for p in parts)
     settings = {"smoke": args.smoke, "tf_cvae_epochs": args.tf_cvae_epochs, "notebooks": args.notebooks,
                 "keep_in": Path(args.out) / "executed" if args.keep_notebooks else None,
-                "data": Data(args.smoke, args.train_images, args.test_images) if needs_data else None}
+                "train_images": args.train_images, "test_images": args.test_images}
     failed = {}
     for part in parts:
         _log(f"part {part.name} ...")
         try:
-            merge(results, run_part(part, settings, results))
+            merge(results, run_part(part, settings, results, isolate=not args.in_process))
         except Exception as err:  # one failing part must not lose the others' numbers
             traceback.print_exc()
             failed[part.name] = f"{type(err).__name__}: {err}"
@@ -491,10 +674,15 @@ def main(argv: list[str] | None = None) -> int:
         _write_json(results_path, results)
     if "gemm" in selected and len(selected) > 1:
         # the ceiling again at the end: a clearly lower figure means the machine got busier during the run
-        from benchmarks.machine import gemm_gflops
-
-        results["gemm_end_gflops"] = gemm_gflops(n=2048, repeats=5)["gflops"]
-        _log(f"gemm at the end: {results['gemm_end_gflops']:.1f} GFLOP/s")
+        results.get("failed_parts", {}).pop("gemm_end", None)
+        try:
+            end = run_part(PART_LIST[0], {**settings, "smoke": True}, results, isolate=not args.in_process)
+            results["gemm_end"], results["gemm_end_gflops"] = end["gemm"], end["gemm_gflops"]
+            _log(f"gemm at the end: {results['gemm_end_gflops']:.1f} GFLOP/s")
+        except Exception as err:
+            traceback.print_exc()
+            failed["gemm_end"] = f"{type(err).__name__}: {err}"
+            results.setdefault("failed_parts", {})["gemm_end"] = failed["gemm_end"]
     if not results.get("failed_parts"):
         results.pop("failed_parts", None)
     _write_json(results_path, results)
@@ -504,8 +692,9 @@ def main(argv: list[str] | None = None) -> int:
     if failed:
         _log(f"failed parts: {failed}")
         return 1
-    if set(selected) == set(PARTS) and missing_keys(results):
-        _log(f"results.json lacks {missing_keys(results)}")
+    required = REQUIRED_SMOKE if args.smoke else REQUIRED_FULL
+    if set(selected) == set(selected_parts(None, None, args.smoke)) and missing_keys(results, required):
+        _log(f"results.json lacks {missing_keys(results, required)}")
         return 1
     return 0
 

@@ -104,28 +104,106 @@ def test_outputs_missing_or_a_failed_run_record_an_error():
     assert failed == {"error": f"{AUC_NOTEBOOK} did not run cleanly (ValueError: boom); no AUC recorded"}
 
 
-def test_notebooks_part_reads_the_executed_copy(monkeypatch):
-    """The part hands notebook 06's executed copy to the parser (execution replaced by the stored copy)."""
+def _fake_runner(monkeypatch, calls: list, elbo_line: str = "test ELBO, p = 2: -160.50 nats\n"):
+    """Replace notebook execution by the stored notebook 06 (and a notebook 04 printing ``elbo_line``)."""
+    import nbformat
+
     import benchmarks.notebook_timing as timing
+
+    def fake_run_notebook(path, quick=False, keep_copy_in=None):
+        calls.append((path.stem, quick, keep_copy_in))
+        if path.stem == AUC_NOTEBOOK:
+            nb = nbformat.from_dict(_nb06())
+        else:
+            cell = nbformat.v4.new_code_cell("print()", outputs=[nbformat.v4.new_output(
+                "stream", name="stdout", text=elbo_line + "epoch 1/2  loss 3.0  9 s\nepoch 2/2  loss 2.0  15 s\n")])
+            nb = nbformat.v4.new_notebook(cells=[cell])
+        return {"seconds": 4.0 if quick else 20.0, "quick": quick, "ok": True}, nb
+
+    monkeypatch.setattr(timing, "run_notebook", fake_run_notebook)
+
+
+def test_notebooks_part_runs_default_and_quick_and_reads_the_copies(monkeypatch, tmp_path):
+    """Full mode: each notebook in default then quick mode; the AUC table from the default copy, the
+    quick ELBO from notebook 04's quick copy, per-epoch seconds from every copy."""
     from benchmarks.run import part_notebooks
 
-    calls = {}
-
-    def fake_time_all(quick, keep_copy_in, only, on_executed):
-        calls.update(quick=quick, only=only)
-        on_executed(AUC_NOTEBOOK, _nb06())
-        return {AUC_NOTEBOOK: {"seconds": 12.5, "quick": quick, "ok": True}}
-
-    monkeypatch.setattr(timing, "time_all", fake_time_all)
-    out = part_notebooks(smoke=True, keep_in=None, notebooks=["06"])
-    assert calls == {"quick": True, "only": ["06"]}
+    calls = []
+    _fake_runner(monkeypatch, calls)
+    out = part_notebooks(smoke=False, keep_in=tmp_path / "executed", notebooks=["04", "06"])
+    v04 = "04_variational_autoencoder"
+    assert calls == [(v04, False, tmp_path / "executed"), (v04, True, tmp_path / "executed-quick"),
+                     (AUC_NOTEBOOK, False, tmp_path / "executed"), (AUC_NOTEBOOK, True, tmp_path / "executed-quick")]
     assert out["anomaly_auc"] == auc_table_from_notebook(_nb06())
-    assert out["notebooks"] == {AUC_NOTEBOOK: {"seconds": 12.5, "quick": True, "ok": True},
-                                "total_seconds": 12.5, "only": [AUC_NOTEBOOK]}
-    monkeypatch.setattr(timing, "time_all", lambda quick, keep_copy_in, only, on_executed:
-                        {"02_autoencoder": {"seconds": 3.0, "quick": quick, "ok": True}})
-    assert part_notebooks(smoke=True, keep_in=None, notebooks=["02"])["anomaly_auc"] == {
-        "error": f"{AUC_NOTEBOOK} was not executed in this run"}
+    assert out["notebooks"]["total_seconds"] == 40.0 and out["notebooks_quick"]["total_seconds"] == 8.0
+    assert out["notebooks"]["only"] == [v04, AUC_NOTEBOOK]
+    assert out["notebooks_quick"]["qualities"]["vae_test_elbo_p2"] == {"test_elbo": -160.5}
+    assert out["notebooks_quick"]["qualities"]["anomaly_auc"] == auc_table_from_notebook(_nb06())
+    (run,) = out["notebooks"][v04]["trainings"]
+    assert run["epoch_seconds"] == [9.0, 6.0] and run["first_epoch_ratio"] == 1.5 and run["judged"]
+    assert len(out["notebooks"][AUC_NOTEBOOK]["trainings"]) >= 1     # notebook 06's stored progress lines
+    json.dumps(out)
+
+
+def test_notebooks_part_in_smoke_mode_runs_quick_only(monkeypatch):
+    from benchmarks.run import part_notebooks
+
+    calls = []
+    _fake_runner(monkeypatch, calls, elbo_line="no ELBO printed\n")
+    out = part_notebooks(smoke=True, keep_in=None, notebooks=["04"])
+    assert calls == [("04_variational_autoencoder", True, None)]
+    assert out["notebooks"] is None                    # no default run: merge() removes the key
+    assert out["anomaly_auc"] == {"error": f"{AUC_NOTEBOOK} was not executed in this run"}
+    elbo = out["notebooks_quick"]["qualities"]["vae_test_elbo_p2"]
+    assert list(elbo) == ["error"] and "found 0 lines 'test ELBO, p = 2: <number> nats'" in elbo["error"]
+
+
+def test_nbval_part_records_ratios_and_failures(monkeypatch):
+    import benchmarks.notebook_timing as timing
+    from benchmarks.run import part_nbval
+
+    results = {"02_autoencoder": {"seconds": 30.0, "ok": True, "passed": 20},
+               "04_variational_autoencoder": {"seconds": 80.0, "ok": False, "passed": 40, "failed": 1,
+                                              "error": "FAILED cell 12"}}
+    monkeypatch.setattr(timing, "nbval_notebook", lambda path: dict(results[path.stem]))
+    out = part_nbval(notebooks=["02", "04"], notebook_times={"02_autoencoder": {"seconds": 25.0, "ok": True},
+                                                             "04_variational_autoencoder": {"seconds": 100.0,
+                                                                                            "ok": True}})["nbval"]
+    assert out["02_autoencoder"]["ratio_to_default"] == 30.0 / 25.0
+    assert out["04_variational_autoencoder"]["ratio_to_default"] == 0.8
+    assert out["total_seconds"] == 110.0 and out["passed"] == 60 and out["failed"] == 1
+    assert out["only"] == ["02_autoencoder", "04_variational_autoencoder"]
+    no_default = part_nbval(notebooks=["02"], notebook_times=None)["nbval"]
+    assert "ratio_to_default" not in no_default["02_autoencoder"]
+
+
+def test_registry_smoke_skips_and_merge():
+    from benchmarks.run import PART_LIST, merge, selected_parts
+
+    parts = {p.name: p for p in PART_LIST}
+    assert PARTS[-2:] == ("notebooks", "nbval")
+    assert parts["nbval"].inputs == ("notebooks", "notebook_times") and not parts["nbval"].isolated
+    assert not parts["notebooks"].isolated
+    assert all(parts[n].isolated for n in ("gemm", "ae", "dae", "keras_dae", "tf_cvae", "vae", "cvae"))
+    assert "nbval" not in selected_parts(None, None, smoke=True)
+    assert selected_parts(None, None, smoke=False) == list(PARTS)
+    assert selected_parts(["nbval"], None, smoke=True) == ["nbval"]
+    assert selected_parts(None, ["notebooks", "nbval"], smoke=False) == list(PARTS[:-2])
+    r = {"notebooks": {"a": 1}, "anchors": {"x": 1}}
+    merge(r, {"notebooks": None, "anchors.keras_dae": {"psnr": 1.0}, "nbval": {"total_seconds": 2.0}})
+    assert r == {"anchors": {"x": 1, "keras_dae": {"psnr": 1.0}}, "nbval": {"total_seconds": 2.0}}
+
+
+def test_an_isolated_part_runs_in_a_fresh_process():
+    """The GEMM part through the worker subprocess: its outputs come back as JSON."""
+    import sys
+
+    from benchmarks.run import PART_LIST, run_part
+
+    before = "tensorflow" in sys.modules
+    out = run_part(PART_LIST[0], {"smoke": True}, {}, isolate=True)
+    assert set(out) == {"gemm", "gemm_gflops"} and out["gemm"]["repeats"] == 5 and out["gemm_gflops"] > 0
+    assert ("tensorflow" in sys.modules) == before      # TensorFlow ran in the subprocess, not here
 
 
 def test_notebook_selection(capsys):
@@ -149,6 +227,7 @@ def test_cvae_part_is_registered_before_the_notebooks():
     part = next(p for p in PART_LIST if p.name == "cvae")
     assert part.inputs == ("smoke", "data") and part.outputs == ("cvae",)
     assert PARTS.index("cvae") == PARTS.index("notebooks") - 1
+    assert part.isolated
 
 
 def test_cvae_part_trains_and_evaluates_on_real_labelled_images():

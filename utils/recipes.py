@@ -83,3 +83,10 @@ BENCH_SMOKE_TRAIN_IMAGES = 2000     # --smoke: training images
 BENCH_SMOKE_TEST_IMAGES = 1000      # --smoke: test images
 BENCH_GOAL_VAE_TIME_RATIO = 0.25    # goal: VAE seconds to the anchor's ELBO / the anchor's seconds
 BENCH_GOAL_NOTEBOOKS_SECONDS = 480.0    # goal: all notebooks' default runs together
+BENCH_REFERENCE_GFLOPS = 200.0          # seconds are also stated at this fp32 GEMM rate (time x measured rate / 200)
+BENCH_GOAL_NB05_SECONDS = 240.0         # goal: notebook 05's default run, seconds at the reference rate
+BENCH_GOAL_NB06_SECONDS = 240.0         # goal: notebook 06's default run, seconds at the reference rate
+BENCH_GOAL_QUICK_TIME_FRACTION = 0.25   # goal: all notebooks' quick runs <= this x their default runs
+QUICK_GOAL_VAE_ELBO = -165.0            # goal: notebook 04's 2-D test ELBO in quick mode above this (nats)
+BENCH_GOAL_FIRST_EPOCH_RATIO = 1.5      # goal: a training's first epoch <= this x its median later epoch
+BENCH_GOAL_NBVAL_RATIO = 1.3            # goal: a notebook under strict nbval <= this x its default run
