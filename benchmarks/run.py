@@ -126,11 +126,31 @@ def _epochs(cumulative: list[float]) -> dict:
     return {"first_epoch": epoch_summary(cumulative)}
 
 
-def _dae_corruption(x_batch: np.ndarray, batch_seed: int) -> np.ndarray:
-    """Notebook 03's corruption of a training batch: Gaussian noise, redrawn every epoch."""
+def _dae_corruption():
+    """Notebook 03's corruption of the training batches: Gaussian noise redrawn every epoch, inside the pipeline."""
+    from utils.noise import gaussian_corruption
+
+    return gaussian_corruption(recipes.DAE_SIGMA)
+
+
+def _previous_dae_corruption(x_batch: np.ndarray, batch_seed: int) -> np.ndarray:
+    """The previous recipe's corruption: the same noise drawn with numpy, outside the graph (tf.numpy_function)."""
     from utils.noise import gaussian_noise
 
     return gaussian_noise(x_batch, recipes.DAE_SIGMA, seed=(recipes.DAE_NOISE_SEED, batch_seed))
+
+
+def _previous_dae(data: Data, x_test_noisy: np.ndarray) -> dict:
+    """The DAE as it was trained before its corruption moved into the pipeline: the same model, epochs and
+    noise, drawn with numpy through ``tf.numpy_function``. Trained in the same run, so the two times compare."""
+    from utils.autoencoder import predict_in_batches, train_autoencoder
+    from utils.metrics import psnr
+
+    result = train_autoencoder(recipes.DAE_LATENT_SIZE, data.x_train, epochs=recipes.DAE_EPOCHS,
+                               corrupt=_previous_dae_corruption, progress=False)
+    denoised = np.clip(predict_in_batches(result.model, x_test_noisy), 0.0, 1.0)
+    return {"corruption": "numpy, through tf.numpy_function", "seconds": result.seconds,
+            "psnr": float(psnr(data.x_test, denoised))}
 
 
 class Data:
@@ -217,7 +237,7 @@ def part_dae(smoke: bool, data: Data) -> dict:
     p, sigma = recipes.DAE_LATENT_SIZE, recipes.DAE_SIGMA
     _, x_test_noisy = data.noisy()
     timer = _make_epoch_timer()
-    result = train_autoencoder(p, data.x_train, corrupt=_dae_corruption, progress=False, callbacks=[timer],
+    result = train_autoencoder(p, data.x_train, corrupt=_dae_corruption(), progress=False, callbacks=[timer],
                                epochs=recipes.QUICK_EPOCHS if smoke else recipes.DAE_EPOCHS)
     recipe = _jsonable(result.settings)
     epochs = len(result.history["loss"])
@@ -233,6 +253,10 @@ def part_dae(smoke: bool, data: Data) -> dict:
                             "Gaussian corruption redrawn every epoch (notebook 03's call)",
            **_epochs(timer.cumulative), **_speed(forward, len(data.x_train), epochs, result.seconds)}
     _log(f"dae: PSNR {out['psnr']:.2f} dB (median filter {out['median_psnr']:.2f}), {result.seconds:.1f} s")
+    out["previous"] = None
+    if not smoke:
+        out["previous"] = _previous_dae(data, x_test_noisy)
+        _log(f"dae, numpy corruption: PSNR {out['previous']['psnr']:.2f} dB, {out['previous']['seconds']:.1f} s")
     return {"dae": out}
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from utils import recipes
-from utils.runtime import quick_epochs, quick_mode, quick_subset
+from utils.runtime import quick_batch_size, quick_epochs, quick_mode, quick_subset
 
 
 @pytest.mark.parametrize("value, expected", [("1", True), ("true", True), ("YES", True), ("0", False), ("", False)])
@@ -16,7 +16,7 @@ def test_quick_mode_reads_the_environment(monkeypatch, value, expected):
 def test_default_mode_keeps_every_epoch_and_image(monkeypatch):
     monkeypatch.delenv("CH11_QUICK", raising=False)
     x, y = np.zeros((40000, 2)), np.arange(40000)
-    assert quick_epochs(12) == 12 and quick_epochs(1) == 1
+    assert quick_epochs(12) == 12 and quick_epochs(1) == 1 and quick_batch_size(128) == 128
     cut_x, cut_y = quick_subset(x, y)
     assert len(cut_x) == len(cut_y) == 40000 and np.shares_memory(cut_x, x)
 
@@ -31,3 +31,11 @@ def test_quick_mode_trains_a_share_of_the_epochs_on_a_subset(monkeypatch):
     assert quick_epochs(12) == 2 and quick_epochs(3) == 1          # notebook 04's VAE, notebook 02's AE
     x = np.zeros((60000, 2))
     assert len(quick_subset(x)) == recipes.QUICK_TRAIN_IMAGES < len(x)
+
+
+def test_quick_batch_size(monkeypatch):
+    monkeypatch.setenv("CH11_QUICK", "1")
+    assert quick_batch_size(128) == int(128 * recipes.QUICK_BATCH_SHARE) < 128
+    assert quick_batch_size(20) == 16 and quick_batch_size(8) == 8   # at least 16, never above the default
+    with pytest.raises(ValueError, match="batch_size"):
+        quick_batch_size(0)
