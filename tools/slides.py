@@ -54,7 +54,7 @@ SLIDE_LINES = 24           # lines of text that fit one slide of the canvas at t
 WRAP_COLUMNS = 90          # columns of a text line on the canvas (a Hangul syllable takes two)
 MAX_OUTPUT_LINES = 12      # a stored text output counts at most this much (it scrolls beyond)
 LINE_PX = 30               # pixel height of one line on the canvas
-IMAGE_MAX_PX = 560         # deck.css caps an output image's height at this
+IMAGE_MAX_PX = 440         # deck.css caps an output image's height at this
 
 
 def _src(cell: dict) -> str:
