@@ -101,7 +101,7 @@ def run_notebook(path: Path, timeout: int = 1800, quick: bool = False,
         os.environ["CH11_QUICK"] = "1"
     else:
         os.environ.pop("CH11_QUICK", None)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=True,
                             resources={"metadata": {"path": str(path.parent)}})
     result = {"quick": quick, "ok": True}
     start = time.perf_counter()
@@ -158,19 +158,32 @@ def pytest_counts(text: str) -> dict:
     return counts
 
 
+_DURATION = re.compile(r"^\s*([\d.]+)s (setup|call|teardown)\s+\S", re.M)
+
+
+def cell_seconds(text: str) -> float | None:
+    """Sum of the ``call`` durations in pytest's ``--durations=0`` report (nbval: one per cell), or None."""
+    calls = [float(sec) for sec, phase in _DURATION.findall(text) if phase == "call"]
+    return sum(calls) if calls else None
+
+
 def nbval_notebook(path: Path, python: str = sys.executable, timeout: float = 3600) -> dict:
     """Run ``python -m pytest <notebook> <NBVAL_ARGS>`` from the repository's root, in default mode.
+
+    pytest's duration report (``--durations=0 --durations-min=0``, which changes only what is
+    printed) gives the seconds the cells themselves took; the rest of the process's wall time is
+    what the harness adds (pytest's start, collection, the kernel's start and shutdown, comparing).
 
     Returns
     -------
     dict
-        ``{"seconds": wall time of the pytest process, "returncode", "ok": returncode == 0,
-        "passed", "failed", ... (pytest's counts), "command"}``; a failing run is recorded
-        (``ok`` False, with ``"error"``), never raised.
+        ``{"seconds": wall time of the pytest process, "cell_seconds", "harness_seconds",
+        "returncode", "ok": returncode == 0, "passed", "failed", ... (pytest's counts),
+        "command"}``; a failing run is recorded (``ok`` False, with ``"error"``), never raised.
     """
     path = Path(path).resolve()
     shown = path.relative_to(REPO) if path.is_relative_to(REPO) else path
-    cmd = [python, "-m", "pytest", str(shown), *NBVAL_ARGS]
+    cmd = [python, "-m", "pytest", str(shown), *NBVAL_ARGS, "--durations=0", "--durations-min=0"]
     env = {k: v for k, v in os.environ.items() if k != "CH11_QUICK"}   # the default run
     start = time.perf_counter()
     try:
@@ -180,6 +193,9 @@ def nbval_notebook(path: Path, python: str = sys.executable, timeout: float = 36
                 "error": f"pytest did not finish within {timeout:g} s", "command": " ".join(cmd[1:])}
     out = {"seconds": time.perf_counter() - start, "returncode": proc.returncode, "ok": proc.returncode == 0,
            "command": "python " + " ".join(cmd[1:])}
+    cells = cell_seconds(proc.stdout)
+    if cells is not None:
+        out.update(cell_seconds=cells, harness_seconds=out["seconds"] - cells)
     try:
         out.update(pytest_counts(proc.stdout))
     except ValueError as err:

@@ -236,13 +236,16 @@ def _notebook_lines(r: dict) -> list[str]:
         return []
     ref = f"{REF:g}"
     lines = ["", "## Notebooks: default run, quick run (`CH11_QUICK=1`) and strict nbval, same run", "",
-             "Each notebook runs on a temporary copy with nbclient in its default mode, then in quick mode; "
-             "then, as the README's test command does, under `pytest --nbval --nbval-current-env "
-             "--nbval-cell-timeout=900 -v -rs` in a subprocess (the nbval part). Seconds include the kernel's "
-             f"start; \"at {ref}\" is seconds at {ref} GFLOP/s.", "",
+             "Each notebook runs on a temporary copy with nbclient in its default mode; "
+             + ("right after it, " if (r.get("nbval") or {}).get("paired") else "in the nbval part, ")
+             + "as the README's test command does, under `pytest --nbval --nbval-current-env "
+             "--nbval-cell-timeout=900 -v -rs` in a subprocess; then in quick mode. Seconds include the kernel's "
+             f"start; \"at {ref}\" is seconds at {ref} GFLOP/s. \"harness s\" is the nbval run's wall time minus "
+             "the seconds its cells took (pytest's `--durations` report): what pytest, the kernel's start and "
+             "the output comparison add.", "",
              f"| notebook | default s | default s at {ref} | quick s | quick s at {ref} | quick / default | "
-             f"nbval s | nbval / default | nbval tests | ran cleanly |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---|---|"]
+             f"nbval s | nbval / default | harness s | nbval tests | ran cleanly |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"]
 
     def clean(d: dict | None, what: str) -> str:
         return "" if d is None else (f"{what} yes" if d.get("ok") else f"{what} **no** ({d.get('error', '')})")
@@ -255,14 +258,16 @@ def _notebook_lines(r: dict) -> list[str]:
         lines.append(f"| {n} | {_fmt(_get(d, 'seconds'), 0)} | {_fmt(at_reference(_get(d, 'seconds'), r), 0)} | "
                      f"{_fmt(_get(q, 'seconds'), 0)} | {_fmt(at_reference(_get(q, 'seconds'), r), 0)} | "
                      f"{_fmt(ratio, 3)} | {_fmt(_get(v, 'seconds'), 0)} | {_fmt(_get(v, 'ratio_to_default'), 2)} | "
-                     f"{tests} | {status} |")
+                     f"{_fmt(_get(v, 'harness_seconds'), 1)} | {tests} | {status} |")
     totals = [_get(r, k, "total_seconds") for k in ("notebooks", "notebooks_quick", "nbval")]
+    harness = [v["harness_seconds"] for v in nbval.values() if v.get("harness_seconds") is not None]
     only = any(_get(r, k, "only") for k in ("notebooks", "notebooks_quick", "nbval"))
     lines.append(f"| **total**{' (only these notebooks)' if only else ''} | **{_fmt(totals[0], 0)}** | "
                  f"**{_fmt(at_reference(totals[0], r), 0)}** | **{_fmt(totals[1], 0)}** | "
                  f"**{_fmt(at_reference(totals[1], r), 0)}** | "
                  f"{_fmt(totals[1] / totals[0] if totals[0] and totals[1] else None, 3)} | "
-                 f"**{_fmt(totals[2], 0)}** | {_fmt(totals[2] / totals[0] if totals[0] and totals[2] else None, 2)} | | |")
+                 f"**{_fmt(totals[2], 0)}** | {_fmt(totals[2] / totals[0] if totals[0] and totals[2] else None, 2)} | "
+                 f"{_fmt(sum(harness) if harness else None, 1)} | | |")
     qualities = _get(r, "notebooks_quick", "qualities") or {}
     if qualities:
         lines += ["", "### What quick mode still shows", "", "| quality | quick mode | default run |", "|---|---|---|"]

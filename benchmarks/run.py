@@ -16,7 +16,8 @@ conditional ELBO and seconds), ``notebooks`` (each committed notebook run on a t
 copy in its default mode and in quick mode, ``CH11_QUICK=1``, one after the other; notebook
 06's AUC table, notebook 04's quick-mode test ELBO and every training's per-epoch seconds read
 from the executed copies), ``nbval`` (each notebook under strict nbval, the README's test
-command, in a pytest subprocess). ``gemm`` runs again at the end.
+command, in a pytest subprocess; when the notebooks part runs too, each nbval run follows its
+notebook's default run directly, inside that part). ``gemm`` runs again at the end.
 
 Every part that trains or multiplies runs in a fresh Python subprocess (``--worker``, results
 passed back as JSON), so no part inherits another's thread pools, traced functions or memory;
@@ -411,10 +412,15 @@ def _notebook_record(timing: dict, nb) -> dict:
     return {**timing, "trainings": runs}
 
 
-def part_notebooks(smoke: bool, keep_in: Path | None, notebooks: list[str] | None) -> dict:
+def part_notebooks(smoke: bool, keep_in: Path | None, notebooks: list[str] | None,
+                   pair_nbval: bool = False) -> dict:
     """Each notebook's default run and quick run (smoke: the quick run only), what their copies printed.
 
-    The two modes of a notebook run one right after the other, so both see the same machine.
+    The runs of a notebook follow one another, so they see the same machine: its default run, with
+    ``pair_nbval`` (a full run that also selects the nbval part) its strict nbval run right after
+    it, then its quick run. The paired nbval runs are handed to the nbval part as ``paired_nbval``;
+    this machine's speed drifts by a third within minutes, so an nbval run compared with a default
+    run of twenty minutes earlier says more about the machine than about the harness.
     From the executed copies: every training's per-epoch seconds, notebook 06's AUC table (default
     copy; quick copy in smoke runs) and notebook 04's test ELBO of the 2-D model (quick copy).
     ``keep_in`` receives the default copies in ``keep_in/`` and the quick ones in
@@ -424,7 +430,7 @@ def part_notebooks(smoke: bool, keep_in: Path | None, notebooks: list[str] | Non
     from benchmarks.notebook_timing import committed_notebooks, run_notebook, select_notebooks
 
     keep_quick = None if keep_in is None else Path(keep_in).parent / "executed-quick"
-    default, quick, copies = {}, {}, {}
+    default, quick, copies, paired = {}, {}, {}, {}
     for path in select_notebooks(committed_notebooks(), notebooks):
         for mode_quick in ((True,) if smoke else (False, True)):
             timing, nb = run_notebook(path, quick=mode_quick, keep_copy_in=keep_quick if mode_quick else keep_in)
@@ -432,6 +438,8 @@ def part_notebooks(smoke: bool, keep_in: Path | None, notebooks: list[str] | Non
             copies[(path.stem, mode_quick)] = (nb, timing)
             _log(f"notebooks: {path.stem} {'quick' if mode_quick else 'default'} {timing['seconds']:.0f} s"
                  + ("" if timing["ok"] else f" FAILED: {timing.get('error')}"))
+            if pair_nbval and not smoke and not mode_quick:
+                paired[path.stem] = _nbval_run(path, timing)
 
     def table(runs: dict) -> dict | None:
         if not runs:
@@ -439,7 +447,8 @@ def part_notebooks(smoke: bool, keep_in: Path | None, notebooks: list[str] | Non
         total = sum(d["seconds"] for d in runs.values())
         return {**runs, "total_seconds": total, **({"only": sorted(runs)} if notebooks else {})}
 
-    out = {"notebooks": table(default), "notebooks_quick": table(quick)}
+    out = {"notebooks": table(default), "notebooks_quick": table(quick),
+           "paired_nbval": _nbval_table(paired, notebooks) if paired else None}
     auc_copy = copies.get((AUC_NOTEBOOK, smoke))
     out["anomaly_auc"] = (auc_table_or_error(*auc_copy) if auc_copy else
                           {"error": f"{AUC_NOTEBOOK} was not executed in this run"})
@@ -460,25 +469,42 @@ def part_notebooks(smoke: bool, keep_in: Path | None, notebooks: list[str] | Non
     return out
 
 
-def part_nbval(notebooks: list[str] | None, notebook_times: dict | None) -> dict:
-    """Each notebook under strict nbval (the README's test command), its seconds over its default run's."""
-    from benchmarks.notebook_timing import committed_notebooks, nbval_notebook, select_notebooks
+def _nbval_run(path: Path, default: dict | None) -> dict:
+    """One notebook under strict nbval; its seconds over ``default``'s (a default run's timing) when it ran cleanly."""
+    from benchmarks.notebook_timing import nbval_notebook
 
-    runs = {}
-    for path in select_notebooks(committed_notebooks(), notebooks):
-        run = nbval_notebook(path)
-        default = (notebook_times or {}).get(path.stem) or {}
-        if default.get("ok") and default.get("seconds"):
-            run["ratio_to_default"] = run["seconds"] / default["seconds"]
-        runs[path.stem] = run
-        _log(f"nbval: {path.stem} {run['seconds']:.0f} s, passed {run.get('passed', 0)}, "
-             f"failed {run.get('failed', 0)}" + ("" if run["ok"] else f" ({run.get('error')})"))
+    run = nbval_notebook(path)
+    if default and default.get("ok") and default.get("seconds"):
+        run["ratio_to_default"] = run["seconds"] / default["seconds"]
+    _log(f"nbval: {path.stem} {run['seconds']:.0f} s, passed {run.get('passed', 0)}, "
+         f"failed {run.get('failed', 0)}" + ("" if run["ok"] else f" ({run.get('error')})"))
+    return run
+
+
+def _nbval_table(runs: dict, notebooks: list[str] | None) -> dict:
     out = {**runs, "total_seconds": sum(r["seconds"] for r in runs.values()),
            "passed": sum(r.get("passed", 0) for r in runs.values()),
            "failed": sum(r.get("failed", 0) + r.get("errors", 0) for r in runs.values())}
     if notebooks:
         out["only"] = sorted(runs)
-    return {"nbval": out}
+    return out
+
+
+def part_nbval(notebooks: list[str] | None, notebook_times: dict | None, paired_nbval: dict | None = None) -> dict:
+    """Each notebook under strict nbval (the README's test command), its seconds over its default run's.
+
+    In a run that also ran the notebooks part, the nbval runs were made there, each right after its
+    notebook's default run (``paired_nbval``); they are recorded as they are. Run alone
+    (``--only nbval``), each notebook runs under nbval here and is compared with the default run
+    stored in results.json, which may be from another day.
+    """
+    from benchmarks.notebook_timing import committed_notebooks, select_notebooks
+
+    if paired_nbval:
+        return {"nbval": {**paired_nbval, "paired": True}, "paired_nbval": None}
+    runs = {path.stem: _nbval_run(path, (notebook_times or {}).get(path.stem))
+            for path in select_notebooks(committed_notebooks(), notebooks)}
+    return {"nbval": {**_nbval_table(runs, notebooks), "paired": False}, "paired_nbval": None}
 
 
 @dataclass(frozen=True)
@@ -509,14 +535,15 @@ PART_LIST = (
     Part("tf_cvae", part_tf_cvae, ("smoke", "data", "tf_cvae_epochs"), ("anchors.tf_cvae", "elbo_method")),
     Part("vae", part_vae, ("smoke", "data", "tf_cvae"), ("vae", "elbo_method")),
     Part("cvae", part_cvae, ("smoke", "data"), ("cvae",)),
-    Part("notebooks", part_notebooks, ("smoke", "keep_in", "notebooks"),
-         ("notebooks", "notebooks_quick", "anomaly_auc"), isolated=False),
-    Part("nbval", part_nbval, ("notebooks", "notebook_times"), ("nbval",), isolated=False),
+    Part("notebooks", part_notebooks, ("smoke", "keep_in", "notebooks", "pair_nbval"),
+         ("notebooks", "notebooks_quick", "anomaly_auc", "paired_nbval"), isolated=False),
+    Part("nbval", part_nbval, ("notebooks", "notebook_times", "paired_nbval"), ("nbval", "paired_nbval"),
+         isolated=False),
 )
 PARTS = tuple(p.name for p in PART_LIST)
 SMOKE_SKIPS = ("nbval",)      # left out of smoke runs unless named in --only
 RESULT_INPUTS = {"dae": ("dae",), "tf_cvae": ("anchors", "tf_cvae"),   # inputs read from earlier results
-                 "notebook_times": ("notebooks",)}
+                 "notebook_times": ("notebooks",), "paired_nbval": ("paired_nbval",)}
 WORKER_SETTINGS = ("smoke", "train_images", "test_images")   # what a subprocess needs to build ``data``
 
 
@@ -681,6 +708,7 @@ def main(argv: list[str] | None = None) -> int:
     parts = [p for p in PART_LIST if p.name in selected]
     settings = {"smoke": args.smoke, "tf_cvae_epochs": args.tf_cvae_epochs, "notebooks": args.notebooks,
                 "keep_in": Path(args.out) / "executed" if args.keep_notebooks else None,
+                "pair_nbval": not args.smoke and {"notebooks", "nbval"} <= set(selected),
                 "train_images": args.train_images, "test_images": args.test_images}
     failed = {}
     for part in parts:

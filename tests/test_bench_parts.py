@@ -166,9 +166,11 @@ def test_nbval_part_records_ratios_and_failures(monkeypatch):
                "04_variational_autoencoder": {"seconds": 80.0, "ok": False, "passed": 40, "failed": 1,
                                               "error": "FAILED cell 12"}}
     monkeypatch.setattr(timing, "nbval_notebook", lambda path: dict(results[path.stem]))
-    out = part_nbval(notebooks=["02", "04"], notebook_times={"02_autoencoder": {"seconds": 25.0, "ok": True},
-                                                             "04_variational_autoencoder": {"seconds": 100.0,
-                                                                                            "ok": True}})["nbval"]
+    both = part_nbval(notebooks=["02", "04"], notebook_times={"02_autoencoder": {"seconds": 25.0, "ok": True},
+                                                              "04_variational_autoencoder": {"seconds": 100.0,
+                                                                                             "ok": True}})
+    assert both["paired_nbval"] is None and both["nbval"]["paired"] is False
+    out = both["nbval"]
     assert out["02_autoencoder"]["ratio_to_default"] == 30.0 / 25.0
     assert out["04_variational_autoencoder"]["ratio_to_default"] == 0.8
     assert out["total_seconds"] == 110.0 and out["passed"] == 60 and out["failed"] == 1
@@ -177,12 +179,42 @@ def test_nbval_part_records_ratios_and_failures(monkeypatch):
     assert "ratio_to_default" not in no_default["02_autoencoder"]
 
 
+def test_nbval_runs_right_after_each_default_run_when_paired(monkeypatch, tmp_path):
+    """A full run with both parts: default, nbval, quick for each notebook in turn; the nbval part
+    then records those paired runs without running anything."""
+    import benchmarks.notebook_timing as timing
+    from benchmarks.run import part_nbval, part_notebooks
+
+    calls = []
+    _fake_runner(monkeypatch, calls)
+
+    def fake_nbval(path):
+        calls.append((path.stem, "nbval", None))
+        return {"seconds": 22.0, "ok": True, "passed": 5}
+
+    monkeypatch.setattr(timing, "nbval_notebook", fake_nbval)
+    out = part_notebooks(smoke=False, keep_in=None, notebooks=["04", "06"], pair_nbval=True)
+    v04 = "04_variational_autoencoder"
+    assert calls == [(v04, False, None), (v04, "nbval", None), (v04, True, None),
+                     (AUC_NOTEBOOK, False, None), (AUC_NOTEBOOK, "nbval", None), (AUC_NOTEBOOK, True, None)]
+    paired = out["paired_nbval"]
+    assert paired[v04]["ratio_to_default"] == 22.0 / 20.0 and paired["total_seconds"] == 44.0
+    assert paired["passed"] == 10 and paired["failed"] == 0
+    calls.clear()
+    recorded = part_nbval(notebooks=["04", "06"], notebook_times=out["notebooks"], paired_nbval=paired)
+    assert calls == [] and recorded["paired_nbval"] is None
+    assert recorded["nbval"] == {**paired, "paired": True}
+    unpaired = part_notebooks(smoke=False, keep_in=None, notebooks=["04"])
+    assert unpaired["paired_nbval"] is None and ("04_variational_autoencoder", "nbval", None) not in calls
+
+
 def test_registry_smoke_skips_and_merge():
     from benchmarks.run import PART_LIST, merge, selected_parts
 
     parts = {p.name: p for p in PART_LIST}
     assert PARTS[-2:] == ("notebooks", "nbval")
-    assert parts["nbval"].inputs == ("notebooks", "notebook_times") and not parts["nbval"].isolated
+    assert parts["nbval"].inputs == ("notebooks", "notebook_times", "paired_nbval") and not parts["nbval"].isolated
+    assert "pair_nbval" in parts["notebooks"].inputs and "paired_nbval" in parts["notebooks"].outputs
     assert not parts["notebooks"].isolated
     assert all(parts[n].isolated for n in ("gemm", "ae", "dae", "keras_dae", "tf_cvae", "vae", "cvae"))
     assert "nbval" not in selected_parts(None, None, smoke=True)

@@ -20,8 +20,8 @@ import pytest
 
 from benchmarks.epochs import MIN_JUDGED_EPOCH_STEPS, epoch_summary, per_epoch, training_runs
 from benchmarks.notebook_outputs import ELBO_NOTEBOOK, vae_elbo_from_notebook, vae_elbo_or_error
-from benchmarks.notebook_timing import (NBVAL_ARGS, committed_notebooks, nbval_notebook, pytest_counts,
-                                        run_notebook)
+from benchmarks.notebook_timing import (NBVAL_ARGS, cell_seconds, committed_notebooks, nbval_notebook,
+                                        pytest_counts, run_notebook)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -156,10 +156,21 @@ def test_nbval_runner_records_a_pass_and_a_failure(tmp_path):
     ok = nbval_notebook(_tiny_nbval(tmp_path, "42\n"))
     assert ok["ok"] and ok["returncode"] == 0 and ok["passed"] == 2 and "failed" not in ok, ok
     assert ok["seconds"] > 0 and all(flag in ok["command"] for flag in NBVAL_ARGS)
+    assert 0 < ok["cell_seconds"] < ok["seconds"] and ok["harness_seconds"] == ok["seconds"] - ok["cell_seconds"]
     (tmp_path / "bad").mkdir()
     bad = nbval_notebook(_tiny_nbval(tmp_path / "bad", "41\n"))    # the stored output differs: strict nbval fails
     assert not bad["ok"] and bad["returncode"] == 1 and bad["failed"] == 1 and bad["passed"] == 1, bad
     assert bad["error"].startswith("failed: ") and bad["error"].endswith("tiny_nbval::ipynb::Cell 0"), bad
+
+
+def test_cell_seconds_from_the_duration_report():
+    text = ("============ slowest durations ============\n"
+            "86.74s call     notebooks/03_denoising_autoencoder.ipynb::Cell 8\n"
+            "2.10s setup    notebooks/03_denoising_autoencoder.ipynb::Cell 0\n"
+            "0.01s call     notebooks/03_denoising_autoencoder.ipynb::Cell 1\n"
+            "0.50s teardown notebooks/03_denoising_autoencoder.ipynb::Cell 20\n")
+    assert cell_seconds(text) == pytest.approx(86.75)
+    assert cell_seconds("== 2 passed in 1.0s ==") is None
 
 
 def test_pytest_counts():
