@@ -39,17 +39,3 @@ def test_quick_batch_size(monkeypatch):
     assert quick_batch_size(20) == 16 and quick_batch_size(8) == 8   # at least 16, never above the default
     with pytest.raises(ValueError, match="batch_size"):
         quick_batch_size(0)
-
-
-def test_quick_subset_of_its_own_size(monkeypatch):
-    """Notebooks 02 and 03 keep QUICK_AE_TRAIN_IMAGES; the size is checked in either mode."""
-    x, y = np.zeros((60000, 2)), np.arange(60000)
-    monkeypatch.setenv("CH11_QUICK", "1")
-    cut_x, cut_y = quick_subset(x, y, images=recipes.QUICK_AE_TRAIN_IMAGES)
-    assert len(cut_x) == len(cut_y) == recipes.QUICK_AE_TRAIN_IMAGES < recipes.QUICK_TRAIN_IMAGES
-    assert np.array_equal(cut_y, y[:recipes.QUICK_AE_TRAIN_IMAGES])      # the first ones, in order
-    monkeypatch.delenv("CH11_QUICK")
-    assert len(quick_subset(x, images=100)) == 60000
-    for bad, err in ((0, ValueError), (2.5, TypeError), ("100", TypeError)):
-        with pytest.raises(err, match="images"):
-            quick_subset(x, images=bad)

@@ -23,30 +23,23 @@ def quick_mode() -> bool:
     return os.environ.get("CH11_QUICK", "").strip().lower() in {"1", "true", "yes"}
 
 
-def quick_subset(*arrays: Any, images: int | None = None) -> Any:
-    """The arrays cut to their first ``images`` examples in quick mode.
+def quick_subset(*arrays: Any) -> Any:
+    """The arrays cut to their first :data:`utils.recipes.QUICK_TRAIN_IMAGES` examples in quick mode.
 
-    ``images`` defaults to :data:`utils.recipes.QUICK_TRAIN_IMAGES`; notebooks 02 and 03, whose
-    autoencoders learn fastest, pass :data:`utils.recipes.QUICK_AE_TRAIN_IMAGES`.
-    Outside quick mode the arrays are returned unchanged. One array in, one array out;
+    Outside quick mode they are returned unchanged. One array in, one array out;
     several in, a tuple out: ``x_train, y_train = quick_subset(x_train, y_train)``.
 
     Raises
     ------
     ValueError
         If no array is given or an array has no first axis.
-    TypeError, ValueError
-        If ``images`` is not an int of at least 1.
     """
-    from utils.validation import check_int
-
     if not arrays:
         raise ValueError("quick_subset() got no arrays; expected one or more, e.g. quick_subset(x_train, y_train)")
     for i, a in enumerate(arrays):
         if len(getattr(a, "shape", ())) == 0:
             raise ValueError(f"arrays[{i}] is {type(a).__name__} without a first axis; expected an array of examples")
-    images = check_int(recipes.QUICK_TRAIN_IMAGES if images is None else images, "images", minimum=1)
-    n = images if quick_mode() else None
+    n = recipes.QUICK_TRAIN_IMAGES if quick_mode() else None
     cut = tuple(a[:n] for a in arrays)
     return cut[0] if len(cut) == 1 else cut
 
