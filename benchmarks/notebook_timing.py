@@ -101,7 +101,7 @@ def run_notebook(path: Path, timeout: int = 1800, quick: bool = False,
         os.environ["CH11_QUICK"] = "1"
     else:
         os.environ.pop("CH11_QUICK", None)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=True,
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
                             resources={"metadata": {"path": str(path.parent)}})
     result = {"quick": quick, "ok": True}
     start = time.perf_counter()

@@ -72,11 +72,10 @@ COLOR_LEARNING_RATE = 3e-3
 COLOR_BATCH_SIZE = 64
 
 # --------------------------------------------------------------------------- quick mode (CH11_QUICK=1)
-QUICK_TRAIN_IMAGES = 30000  # training images kept in quick mode (utils.runtime.quick_subset)
-QUICK_AE_TRAIN_IMAGES = 20000  # ... in notebooks 02 and 03 (with half-size batches), whose autoencoders learn fastest
+QUICK_TRAIN_IMAGES = 20000  # training images kept in quick mode (utils.runtime.quick_subset), with half-size batches
 QUICK_EPOCH_SHARE = 1 / 6   # quick mode trains this share of a run's epochs (utils.runtime.quick_epochs) ...
 QUICK_EPOCHS = 1            # ... and at least this many
-QUICK_BATCH_SHARE = 0.5     # notebook 04's VAE halves its batch in quick mode (utils.runtime.quick_batch_size)
+QUICK_BATCH_SHARE = 0.5     # quick mode halves the batches (utils.runtime.quick_batch_size)
 QUICK_EVAL_IMAGES = 1000    # test images of the log p(x) estimate in quick mode
 QUICK_GOAL_VAE_ELBO = -165.0    # goal: notebook 04's test ELBO at p = 2 in quick mode (nats)
 
