@@ -438,7 +438,7 @@ def part_notebooks(smoke: bool, keep_in: Path | None, notebooks: list[str] | Non
             copies[(path.stem, mode_quick)] = (nb, timing)
             _log(f"notebooks: {path.stem} {'quick' if mode_quick else 'default'} {timing['seconds']:.0f} s"
                  + ("" if timing["ok"] else f" FAILED: {timing.get('error')}"))
-            if pair_nbval and not smoke and not mode_quick:
+            if pair_nbval and not mode_quick:
                 paired[path.stem] = _nbval_run(path, timing)
 
     def table(runs: dict) -> dict | None:

@@ -395,6 +395,8 @@ CASES = [
     # ------------------------------------------------------------------ runtime
     ("runtime", "quick_subset nothing", lambda m: runtime.quick_subset(), ValueError, "quick_subset"),
     ("runtime", "quick_subset scalar", lambda m: runtime.quick_subset(3.0), ValueError, "arrays"),
+    ("runtime", "quick_test_subset nothing", lambda m: runtime.quick_test_subset(), ValueError, "quick_test_subset"),
+    ("runtime", "quick_test_subset scalar", lambda m: runtime.quick_test_subset(3.0), ValueError, "arrays"),
     ("runtime", "quick_epochs 0", lambda m: runtime.quick_epochs(0), ValueError, "epochs"),
     ("runtime", "quick_epochs str", lambda m: runtime.quick_epochs("3"), TypeError, "epochs"),
     # ------------------------------------------------------------------ validation itself

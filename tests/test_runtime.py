@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from utils import recipes
-from utils.runtime import quick_batch_size, quick_epochs, quick_mode, quick_subset
+from utils.runtime import quick_batch_size, quick_epochs, quick_mode, quick_subset, quick_test_subset
 
 
 @pytest.mark.parametrize("value, expected", [("1", True), ("true", True), ("YES", True), ("0", False), ("", False)])
@@ -19,6 +19,8 @@ def test_default_mode_keeps_every_epoch_and_image(monkeypatch):
     assert quick_epochs(12) == 12 and quick_epochs(1) == 1 and quick_batch_size(128) == 128
     cut_x, cut_y = quick_subset(x, y)
     assert len(cut_x) == len(cut_y) == 40000 and np.shares_memory(cut_x, x)
+    test_x, test_y = quick_test_subset(x[:10000], y[:10000])
+    assert len(test_x) == len(test_y) == 10000
 
 
 def test_quick_mode_trains_a_share_of_the_epochs_on_a_subset(monkeypatch):
@@ -39,3 +41,12 @@ def test_quick_batch_size(monkeypatch):
     assert quick_batch_size(20) == 16 and quick_batch_size(8) == 8   # at least 16, never above the default
     with pytest.raises(ValueError, match="batch_size"):
         quick_batch_size(0)
+
+
+def test_quick_mode_evaluates_on_the_first_test_images(monkeypatch):
+    monkeypatch.setenv("CH11_QUICK", "1")
+    x, y = np.arange(10000 * 3).reshape(10000, 3), np.arange(10000) % 10
+    cut_x, cut_y = quick_test_subset(x, y)
+    assert len(cut_x) == len(cut_y) == recipes.QUICK_TEST_IMAGES < len(x)
+    np.testing.assert_array_equal(cut_x, x[:recipes.QUICK_TEST_IMAGES])     # the first ones, in order
+    assert len(quick_test_subset(x[:50])) == 50                              # a smaller set stays whole
