@@ -63,7 +63,11 @@ def select_notebooks(paths: list[Path], names: list[str] | None) -> list[Path]:
     return [p for p in paths if p in chosen]
 
 
-def time_notebook(path: Path, timeout: int = 1800, quick: bool = False,
+CELL_TIMEOUT = 600   # seconds per cell under nbclient; the longest cell takes about 100 s here, so a cell past
+                     # this has stalled (a kernel idle in epoll_wait was seen twice) rather than run long
+
+
+def time_notebook(path: Path, timeout: int = CELL_TIMEOUT, quick: bool = False,
                   keep_copy_in: Path | None = None) -> dict:
     """Execute a copy of the notebook at ``path`` top to bottom; return its wall time.
 
@@ -72,14 +76,15 @@ def time_notebook(path: Path, timeout: int = 1800, quick: bool = False,
     return run_notebook(path, timeout=timeout, quick=quick, keep_copy_in=keep_copy_in)[0]
 
 
-def run_notebook(path: Path, timeout: int = 1800, quick: bool = False,
+def run_notebook(path: Path, timeout: int = CELL_TIMEOUT, quick: bool = False,
                  keep_copy_in: Path | None = None) -> tuple[dict, "object"]:
     """Execute a copy of the notebook at ``path`` top to bottom; return its wall time and the executed copy.
 
     Parameters
     ----------
     path : the notebook.
-    timeout : seconds allowed per cell.
+    timeout : seconds allowed per cell (default :data:`CELL_TIMEOUT`); a cell past it counts as a
+        failed run (``"ok": False``) and the bench goes on with the next notebook.
     quick : run in quick mode (``CH11_QUICK=1``), as the smoke run does.
     keep_copy_in : optional folder where the executed copy is written.
 
@@ -88,11 +93,12 @@ def run_notebook(path: Path, timeout: int = 1800, quick: bool = False,
     (dict, nbformat.NotebookNode)
         ``{"seconds": wall time of the execution, kernel start included, "quick": quick,
         "ok": True}`` or, when a cell fails, ``"ok": False`` and ``"error"``; and the executed
-        in-memory copy with its new outputs (up to the failing cell).
+        in-memory copy with its new outputs (up to the failing cell). A cell past ``timeout`` or a
+        dead kernel gives ``"ok": False`` as well, with an error that says so.
     """
     import nbformat
     from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
     path = Path(path)
     nb = nbformat.read(path, as_version=4)  # an in-memory copy; the file is not written back
@@ -109,6 +115,12 @@ def run_notebook(path: Path, timeout: int = 1800, quick: bool = False,
         client.execute()
     except CellExecutionError as err:
         result.update(ok=False, error=str(err).strip().splitlines()[-1][:300])
+    except CellTimeoutError as err:
+        first = (str(err).strip().splitlines() or [""])[0][:200]
+        result.update(ok=False, error=f"a cell did not finish within {timeout} s (a stalled kernel, or a cell "
+                                      f"longer than the timeout): {first}")
+    except DeadKernelError as err:
+        result.update(ok=False, error=f"the kernel died: {str(err).strip()[:200]}")
     finally:
         result["seconds"] = time.perf_counter() - start
         if env_quick is None:

@@ -179,3 +179,17 @@ def test_pytest_counts():
         "failed": 1, "passed": 3, "skipped": 2, "errors": 1}
     with pytest.raises(ValueError, match="no summary line"):
         pytest_counts("collected 0 items\n")
+
+
+def test_a_stalled_cell_ends_the_run_as_failed_not_the_bench(tmp_path):
+    """A cell past the per-cell timeout (a stalled kernel looks the same) gives ok False and a clear error."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1"),
+                                         nbformat.v4.new_code_cell("import time\ntime.sleep(60)"),
+                                         nbformat.v4.new_code_cell("print('not reached')")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path / "07_stall.ipynb"
+    nbformat.write(nb, str(path))
+    timing, executed = run_notebook(path, timeout=3)
+    assert timing["ok"] is False and "did not finish within 3 s" in timing["error"], timing
+    assert timing["seconds"] < 45                      # the timeout ended it, not the sleep
+    assert executed.cells[2].get("outputs", []) == []  # nothing after the stalled cell ran
