@@ -9,8 +9,8 @@ tf = quiet_tensorflow()
 import keras  # noqa: E402
 
 from utils.autoencoder import build_autoencoder, train_autoencoder  # noqa: E402
-from utils.training import (TrainOptions, batches, learning_rate_schedule, sum_squared_error,  # noqa: E402
-                            train_model)
+from utils.training import (TrainOptions, batches, learning_rate_schedule, sum_cross_entropy,  # noqa: E402
+                            sum_squared_error, train_model)
 
 
 def _images(n=512, seed=0):
@@ -77,7 +77,8 @@ def test_train_autoencoder_is_train_model_with_the_recipe():
     b = train_model(lambda: build_autoencoder(3, (4, 8)), x, x, epochs=2, batch_size=32, seed=5, progress=False)
     assert a.history["loss"] == pytest.approx(b.history["loss"], rel=1e-5)
     assert a.model.get_layer("encoder").output.shape[-1] == 3
-    assert a.settings == {**b.settings, "latent_size": 3, "widths": (4, 8)}
+    assert a.settings == {**b.settings, "latent_size": 3, "widths": (4, 8), "output_activation": "linear",
+                          "loss": "sum_squared_error"}
     assert b.settings["epochs"] == 2 and b.settings["batch_size"] == 32 and b.settings["seed"] == 5
     assert b.settings["jit_compile"] is False and b.settings["schedule"] == recipes.SCHEDULE
     assert b.settings["learning_rate"] == recipes.LEARNING_RATE
@@ -181,6 +182,44 @@ def test_nan_loss_stops_with_a_clear_error():
                     loss=lambda a, b: keras.ops.sum(b, axis=(1, 2, 3)) * np.float32("nan"))
 
 
+def test_sum_cross_entropy_is_the_per_image_bernoulli_sum_and_smallest_at_the_target():
+    x = np.array([0.0, 1.0, 0.3, 0.7], np.float32).reshape(1, 2, 2, 1)
+    p = np.array([0.2, 0.9, 0.5, 0.6], np.float32).reshape(1, 2, 2, 1)
+    expected = -np.sum(x * np.log(p) + (1 - x) * np.log(1 - p))
+    np.testing.assert_allclose(np.asarray(sum_cross_entropy(x, p)), [expected], rtol=1e-6)
+    # for grey targets too the sum is smallest when the prediction equals the target
+    grid = np.linspace(0.01, 0.99, 99, dtype=np.float32)
+    for target in (0.3, 0.7):
+        losses = [float(sum_cross_entropy(np.full((1, 1), target, np.float32), np.full((1, 1), q, np.float32))[0])
+                  for q in grid]
+        assert grid[int(np.argmin(losses))] == pytest.approx(target, abs=0.006)
+    # a saturated prediction gives a large finite loss, not inf
+    worst = np.asarray(sum_cross_entropy(np.ones((1, 4), np.float32), np.zeros((1, 4), np.float32)))
+    assert np.isfinite(worst).all() and worst[0] == pytest.approx(-4 * np.log(1e-6), rel=1e-3)
+    with pytest.raises(ValueError, match="nothing is broadcast"):
+        sum_cross_entropy(np.zeros((1, 28, 28), np.float32), keras.ops.zeros((1, 28, 28, 1)))
+
+
+def test_adam_betas_reach_the_optimizer_and_the_settings():
+    x = _images(64)
+    r = train_model(lambda: build_autoencoder(2, (4, 8)), x, x, epochs=1, batch_size=32, progress=False,
+                    adam_betas=(0.8, 0.99))
+    assert (float(r.model.optimizer.beta_1), float(r.model.optimizer.beta_2)) == pytest.approx((0.8, 0.99))
+    assert r.settings["adam_betas"] == (0.8, 0.99)
+    default = train_model(lambda: build_autoencoder(2, (4, 8)), x, x, epochs=1, batch_size=32, progress=False)
+    assert default.settings["adam_betas"] == (0.9, 0.999)
+
+
+def test_train_autoencoder_with_a_sigmoid_output_and_the_cross_entropy():
+    x = _images(256)
+    r = train_autoencoder(4, x, widths=(4, 8), epochs=2, batch_size=32, output_activation="sigmoid",
+                          loss=sum_cross_entropy, progress=False)
+    assert r.settings["loss"] == "sum_cross_entropy" and r.settings["output_activation"] == "sigmoid"
+    out = np.asarray(r.model(x[:8]))
+    assert out.min() > 0 and out.max() < 1                       # a sigmoid output is a valid image
+    assert r.history["loss"][-1] < r.history["loss"][0]
+
+
 def test_sum_squared_error_refuses_broadcasting():
     with pytest.raises(ValueError, match=r"y_true has shape \(1, 28, 28\) but y_pred has shape \(1, 28, 28, 1\)"):
         sum_squared_error(np.zeros((1, 28, 28), np.float32), keras.ops.zeros((1, 28, 28, 1)))
@@ -210,6 +249,11 @@ def test_cosine_schedule_warms_up_then_decays():
     (dict(y=np.zeros((3, 28, 28, 1), np.float32)), ValueError, "x has 8 examples but y has 3"),
     (dict(build_model="ae"), TypeError, "build_model is .ae. \\(str\\)"),
     (dict(callbacks=keras.callbacks.History()), TypeError, "callbacks is <keras"),
+    (dict(adam_betas=0.9), TypeError, "adam_betas is 0.9"),
+    (dict(adam_betas=(0.9,)), TypeError, "expected two numbers"),
+    (dict(adam_betas=(0.9, 1.0)), ValueError, "adam_betas\\[1\\] is 1; expected a value in \\[0, 1\\)"),
+    (dict(adam_betas=(-0.1, 0.99)), ValueError, "adam_betas\\[0\\] is -0.1"),
+    (dict(adam_betas=("0.9", 0.99)), TypeError, "adam_betas\\[0\\] is '0.9'"),
 ])
 def test_bad_input(kwargs, error, match):
     args = dict(build_model=lambda: build_autoencoder(2, (4, 4)), x=np.zeros((8, 28, 28, 1), np.float32), batch_size=4,

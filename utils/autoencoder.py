@@ -161,7 +161,8 @@ def train_autoencoder(latent_size: int, x, y=None, *, epochs: int | None = None,
                       batch_size: int | None = None, learning_rate: float | None = None,
                       validation_data: tuple | None = None,
                       corrupt: Callable[[np.ndarray, int], np.ndarray] | None = None,
-                      progress: bool = True, options=None):
+                      progress: bool = True, options=None, output_activation: str = "linear",
+                      loss=None, adam_betas: tuple | None = None):
     """Train :func:`build_autoencoder` on ``x`` (input) and ``y`` (target) through the series' training path.
 
     The same as ``train_model(lambda: build_autoencoder(latent_size, widths), x, x if y is None else y,
@@ -177,7 +178,11 @@ def train_autoencoder(latent_size: int, x, y=None, *, epochs: int | None = None,
     seed : seeds the weights and the shuffling (default :data:`~utils.recipes.SEED`).
     callbacks : optional Keras callbacks for ``fit``.
     widths : channels of the stride-2 convolutions (default :data:`~utils.recipes.AE_WIDTHS`).
-    batch_size, learning_rate, validation_data, progress, options : as in :func:`utils.training.train_model`.
+    batch_size, learning_rate, validation_data, progress, options, adam_betas : as in
+        :func:`utils.training.train_model`.
+    output_activation : of the decoder's last layer, as in :func:`build_decoder` (``"sigmoid"`` with
+        ``loss=sum_cross_entropy``: notebook 02's second recipe, :data:`~utils.recipes.AE_CE_WIDTHS` ...).
+    loss : Keras loss (default :func:`utils.training.sum_squared_error`, the lecture's).
     corrupt : ``corrupt(x_batch, seed) -> corrupted batch``; for a denoising autoencoder, e.g.
         ``lambda xb, s: gaussian_noise(xb, sigma, seed=s)``: the inputs are corrupted afresh
         every epoch and the targets stay clean.
@@ -190,13 +195,18 @@ def train_autoencoder(latent_size: int, x, y=None, *, epochs: int | None = None,
     from utils.training import sum_squared_error, train_model
 
     widths = recipes.AE_WIDTHS if widths is None else widths
+    output_activation = check_choice(output_activation, "output_activation", ACTIVATIONS)
     latent_size, widths, _, _ = check_architecture(latent_size, widths, (28, 28, 1))
     epochs = recipes.AE_EPOCHS if epochs is None else epochs
     x = check_images(x, "x")
     y = x if y is None else check_images(y, "y")
-    result = train_model(lambda: build_autoencoder(latent_size, widths, image_shape=x.shape[1:]), x, y,
+    result = train_model(lambda: build_autoencoder(latent_size, widths, image_shape=x.shape[1:],
+                                                   output_activation=output_activation), x, y,
                          epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
-                         loss=sum_squared_error, validation_data=validation_data, callbacks=callbacks,
-                         seed=seed, corrupt=corrupt, progress=progress, options=options)
-    result.settings = {"latent_size": latent_size, "widths": widths, **result.settings}
+                         loss=sum_squared_error if loss is None else loss, validation_data=validation_data,
+                         callbacks=callbacks, seed=seed, corrupt=corrupt, progress=progress, options=options,
+                         adam_betas=adam_betas)
+    loss_name = "sum_squared_error" if loss is None else getattr(loss, "__name__", repr(loss))
+    result.settings = {"latent_size": latent_size, "widths": widths, "output_activation": output_activation,
+                       "loss": loss_name, **result.settings}
     return result

@@ -54,6 +54,35 @@ def sum_squared_error(y_true, y_pred):
     return ops.sum(ops.reshape(squared, (ops.shape(squared)[0], -1)), axis=-1)
 
 
+CROSS_ENTROPY_CLIP = 1e-6   # sum_cross_entropy clips the predicted pixels into [1e-6, 1 - 1e-6] (log 0 is -inf)
+
+
+def sum_cross_entropy(y_true, y_pred):
+    """The Bernoulli cross-entropy of each image, summed over its pixels (like :func:`sum_squared_error`).
+
+    ``-sum_j [x_j log x~_j + (1 - x_j) log(1 - x~_j)]`` for targets ``x`` in [0, 1] and predicted
+    pixel values ``x~`` in (0, 1) (a sigmoid output). It is ``-log p(x | x~)`` when every pixel is a
+    Bernoulli draw with probability ``x~_j``, the reconstruction term of notebook 04's VAE; for a grey
+    target pixel it is still smallest at ``x~_j = x_j``. Predictions are clipped into
+    [:data:`CROSS_ENTROPY_CLIP`, 1 - :data:`CROSS_ENTROPY_CLIP`] first, so a saturated sigmoid gives a
+    large finite loss instead of ``inf``.
+
+    Raises
+    ------
+    ValueError
+        If the two shapes differ (nothing is broadcast), as :func:`sum_squared_error`.
+    """
+    shape_true, shape_pred = tuple(y_true.shape), tuple(y_pred.shape)
+    if len(shape_true) != len(shape_pred) or any(
+            a is not None and b is not None and a != b for a, b in zip(shape_true, shape_pred)):
+        raise ValueError(f"y_true has shape {shape_true} but y_pred has shape {shape_pred}; expected the same "
+                         "shape (nothing is broadcast: add or drop the channel axis with [..., None] / [..., 0])")
+    y_true = ops.cast(y_true, y_pred.dtype)
+    p = ops.clip(y_pred, CROSS_ENTROPY_CLIP, 1.0 - CROSS_ENTROPY_CLIP)
+    per_pixel = -(y_true * ops.log(p) + (1.0 - y_true) * ops.log(1.0 - p))
+    return ops.sum(ops.reshape(per_pixel, (ops.shape(per_pixel)[0], -1)), axis=-1)
+
+
 @dataclass(frozen=True)
 class TrainOptions:
     """Settings of :func:`train_model` that only the speed experiments change.
@@ -292,12 +321,30 @@ def _check_validation_data(validation_data, has_y: bool):
     return parts if len(parts) == 2 else parts[0]
 
 
+def check_adam_betas(adam_betas) -> tuple[float, float]:
+    """Validate Adam's ``(beta_1, beta_2)``: two numbers in [0, 1); return them as floats.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For anything but a pair of finite numbers, or a value outside [0, 1) (1 would never forget).
+    """
+    if isinstance(adam_betas, (str, bytes)) or not isinstance(adam_betas, (tuple, list)) or len(adam_betas) != 2:
+        raise TypeError(f"adam_betas is {describe(adam_betas)}; expected two numbers (beta_1, beta_2) in [0, 1), "
+                        f"e.g. {recipes.ADAM_BETAS}")
+    betas = tuple(check_number(b, f"adam_betas[{i}]", minimum=0.0) for i, b in enumerate(adam_betas))
+    for i, b in enumerate(betas):
+        if b >= 1:
+            raise ValueError(f"adam_betas[{i}] is {b:g}; expected a value in [0, 1), e.g. {recipes.ADAM_BETAS}")
+    return betas
+
+
 def train_model(build_model: Callable[[], keras.Model], x, y=None, *, epochs: int,
                 batch_size: int | None = None, learning_rate: float | None = None,
                 schedule: str | None = None, loss: Any = sum_squared_error, metrics: list | None = None,
                 validation_data: tuple | None = None, callbacks: list | None = None, seed: int | None = None,
                 corrupt: Callable[[np.ndarray, int], np.ndarray] | None = None, progress: bool = True,
-                options: TrainOptions | None = None) -> TrainResult:
+                options: TrainOptions | None = None, adam_betas: tuple | None = None) -> TrainResult:
     """Build, compile and fit a model on in-memory arrays; return it with its history and wall time.
 
     Parameters
@@ -325,6 +372,8 @@ def train_model(build_model: Callable[[], keras.Model], x, y=None, *, epochs: in
         mark one written with TensorFlow ops with :func:`in_pipeline` to keep Python out of the loop.
     progress : print one line per epoch (``epoch 2/5  loss 12.345  val_loss 13.210  24 s``).
     options : :class:`TrainOptions` for the speed experiments (default ``TrainOptions()``).
+    adam_betas : Adam's ``(beta_1, beta_2)``, the decay rates of its running mean and mean square of
+        the gradients, each in [0, 1) (default :data:`~utils.recipes.ADAM_BETAS`, Keras' own).
 
     Returns
     -------
@@ -336,7 +385,8 @@ def train_model(build_model: Callable[[], keras.Model], x, y=None, *, epochs: in
     TypeError, ValueError
         For a bad argument (arrays without an example axis, NaN or infinite inputs, ``x`` and ``y``
         of different lengths, ``epochs`` or ``batch_size`` below 1, a learning rate that is not a
-        finite positive number, an unknown schedule, ``corrupt`` with the ``"arrays"`` pipeline).
+        finite positive number, an unknown schedule, ``corrupt`` with the ``"arrays"`` pipeline,
+        ``adam_betas`` that is not two numbers in [0, 1)).
     FloatingPointError
         If the loss becomes NaN or infinite during training.
     """
@@ -369,6 +419,7 @@ def train_model(build_model: Callable[[], keras.Model], x, y=None, *, epochs: in
         raise ValueError(f"corrupt needs the tf.data pipeline, but options.pipeline is {options.pipeline!r}; "
                          "leave options.pipeline at 'tf.data'")
     validation = _check_validation_data(validation_data, y is not None)
+    adam_betas = check_adam_betas(recipes.ADAM_BETAS if adam_betas is None else adam_betas)
     strategy = options.strategy
     steps_per_execution = options.steps_per_execution or (recipes.STEPS_PER_EXECUTION if strategy is None else 1)
     per_epoch = len(x) // batch_size if options.pipeline == "tf.data" else math.ceil(len(x) / batch_size)
@@ -380,7 +431,8 @@ def train_model(build_model: Callable[[], keras.Model], x, y=None, *, epochs: in
         model = build_model()
         if not isinstance(model, keras.Model):
             raise TypeError(f"build_model returned {describe(model)}; expected a keras.Model")
-        model.compile(optimizer=keras.optimizers.Adam(learning_rate=lr), loss=loss, metrics=metrics,
+        optimizer = keras.optimizers.Adam(learning_rate=lr, beta_1=adam_betas[0], beta_2=adam_betas[1])
+        model.compile(optimizer=optimizer, loss=loss, metrics=metrics,
                       jit_compile=options.jit_compile, steps_per_execution=steps_per_execution)
 
     if options.pipeline == "tf.data":
@@ -396,7 +448,7 @@ def train_model(build_model: Callable[[], keras.Model], x, y=None, *, epochs: in
     seconds = time.perf_counter() - start
     history = {k: [float(v) for v in vals] for k, vals in fitted.history.items()}
     settings = dict(epochs=epochs, batch_size=batch_size, learning_rate=learning_rate, schedule=schedule,
-                    seed=seed, corrupt=None if corrupt is None else getattr(corrupt, "__name__", "function"),
+                    adam_betas=adam_betas, seed=seed, corrupt=None if corrupt is None else getattr(corrupt, "__name__", "function"),
                     jit_compile=options.jit_compile, steps_per_execution=steps_per_execution,
                     pipeline=options.pipeline, shuffle=options.shuffle,
                     strategy=None if strategy is None else type(strategy).__name__)
