@@ -33,6 +33,15 @@ SCHEDULES = ("cosine", "constant")
 PIPELINES = ("tf.data", "arrays")
 
 
+def _check_same_shape(y_true, y_pred) -> None:
+    """ValueError unless a loss's target and prediction have the same shape (unknown axes match anything)."""
+    shape_true, shape_pred = tuple(y_true.shape), tuple(y_pred.shape)
+    if len(shape_true) != len(shape_pred) or any(
+            a is not None and b is not None and a != b for a, b in zip(shape_true, shape_pred)):
+        raise ValueError(f"y_true has shape {shape_true} but y_pred has shape {shape_pred}; expected the same "
+                         "shape (nothing is broadcast: add or drop the channel axis with [..., None] / [..., 0])")
+
+
 def sum_squared_error(y_true, y_pred):
     """The lecture's loss for each image: ``l(x, x~) = sum_j (x_j - x~_j)^2``.
 
@@ -44,11 +53,7 @@ def sum_squared_error(y_true, y_pred):
     ValueError
         If the two shapes differ (nothing is broadcast: (n, 28, 28) against (n, 28, 28, 1) is refused).
     """
-    shape_true, shape_pred = tuple(y_true.shape), tuple(y_pred.shape)
-    if len(shape_true) != len(shape_pred) or any(
-            a is not None and b is not None and a != b for a, b in zip(shape_true, shape_pred)):
-        raise ValueError(f"y_true has shape {shape_true} but y_pred has shape {shape_pred}; expected the same "
-                         "shape (nothing is broadcast: add or drop the channel axis with [..., None] / [..., 0])")
+    _check_same_shape(y_true, y_pred)
     y_true = ops.cast(y_true, y_pred.dtype)
     squared = ops.square(y_true - y_pred)
     return ops.sum(ops.reshape(squared, (ops.shape(squared)[0], -1)), axis=-1)
@@ -72,11 +77,7 @@ def sum_cross_entropy(y_true, y_pred):
     ValueError
         If the two shapes differ (nothing is broadcast), as :func:`sum_squared_error`.
     """
-    shape_true, shape_pred = tuple(y_true.shape), tuple(y_pred.shape)
-    if len(shape_true) != len(shape_pred) or any(
-            a is not None and b is not None and a != b for a, b in zip(shape_true, shape_pred)):
-        raise ValueError(f"y_true has shape {shape_true} but y_pred has shape {shape_pred}; expected the same "
-                         "shape (nothing is broadcast: add or drop the channel axis with [..., None] / [..., 0])")
+    _check_same_shape(y_true, y_pred)
     y_true = ops.cast(y_true, y_pred.dtype)
     p = ops.clip(y_pred, CROSS_ENTROPY_CLIP, 1.0 - CROSS_ENTROPY_CLIP)
     per_pixel = -(y_true * ops.log(p) + (1.0 - y_true) * ops.log(1.0 - p))
@@ -448,7 +449,8 @@ def train_model(build_model: Callable[[], keras.Model], x, y=None, *, epochs: in
     seconds = time.perf_counter() - start
     history = {k: [float(v) for v in vals] for k, vals in fitted.history.items()}
     settings = dict(epochs=epochs, batch_size=batch_size, learning_rate=learning_rate, schedule=schedule,
-                    adam_betas=adam_betas, seed=seed, corrupt=None if corrupt is None else getattr(corrupt, "__name__", "function"),
+                    adam_betas=adam_betas, seed=seed,
+                    corrupt=None if corrupt is None else getattr(corrupt, "__name__", "function"),
                     jit_compile=options.jit_compile, steps_per_execution=steps_per_execution,
                     pipeline=options.pipeline, shuffle=options.shuffle,
                     strategy=None if strategy is None else type(strategy).__name__)
