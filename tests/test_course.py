@@ -125,13 +125,6 @@ def test_everything_is_in_step():
     assert course.sync(write=False) == [], "run `python -m tools.course sync`"
 
 
-def test_course_check_runs_clean_as_a_command():
-    # the command the maintainers run (make check), as make test runs it
-    done = subprocess.run([sys.executable, "-m", "tools.course", "check"], cwd=course.ROOT, capture_output=True,
-                          text=True, timeout=300)
-    assert done.returncode == 0, done.stdout + done.stderr
-
-
 # --- what sync does to a notebook ---------------------------------------------------------------
 
 def _toy_notebook(title: str) -> dict:
