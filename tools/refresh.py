@@ -106,7 +106,7 @@ class Stale:
     sentences: list[str]
 
     def line(self, name: str) -> str:
-        where = f"{name} cell {self.cell} (the {nbio._ordinal(self.cell + 1)})" + (f", under '{self.heading}'" if self.heading else "")
+        where = f"{name} {nbio.cell_label(self.cell)}" + (f", under '{self.heading}'" if self.heading else "")
         return f"{where}: {', '.join(self.numbers)}\n" + "\n".join(f"    « {s} »" for s in self.sentences)
 
 
