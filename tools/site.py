@@ -1,6 +1,6 @@
 """Build the series' static website from the committed, executed notebooks (nothing is re-executed).
 
-    python -m tools.site build [--out build/site] [--no-slides]   # make site
+    python -m tools.site build [--out build/site] [--no-slides] [NOTEBOOK ...]   # make site
     python -m tools.site assets                                   # only fetch the front-end packages
 
 What it writes (into a temporary folder beside ``--out``, which then replaces ``--out`` whole; ``--out``
@@ -117,14 +117,11 @@ def build(out: Path = DEFAULT_OUT, with_slides: bool = True, cache: Path | None 
     tmp.chmod(0o755)   # mkdtemp makes it private; a web server must read it
     times = {}
     try:
-        t0 = time.perf_counter()
-        sitekit.install_assets(tmp / "assets", cache)
-        times["assets"] = time.perf_counter() - t0
         c = course.load_course(ROOT)
         names = [p.name for p in paths]
         t0 = time.perf_counter()
         media: dict[str, Path] = {}
-        prepared = {p.name: sitekit.prepare(p, "page", media) for p in paths}
+        prepared = {p.name: sitekit.prepare(p, "page", media) for p in paths}   # every check first
         titles = {name: info["title"] for name, (_, info) in prepared.items()}
         (tmp / "notebooks").mkdir()
         exporter = sitekit.make_exporter("page")
@@ -137,6 +134,9 @@ def build(out: Path = DEFAULT_OUT, with_slides: bool = True, cache: Path | None 
             t0 = time.perf_counter()
             slides.build_decks(tmp, paths, media)
             times["slides"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        sitekit.install_assets(tmp / "assets", cache)
+        times["assets"] = time.perf_counter() - t0
         sitekit.copy_media(media, tmp)
         infos = {name: info for name, (_, info) in prepared.items()}
         (tmp / "index.html").write_text(render_index(paths, with_slides, infos), encoding="utf-8")
@@ -157,9 +157,11 @@ def build(out: Path = DEFAULT_OUT, with_slides: bool = True, cache: Path | None 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.site", description=__doc__.split("\n")[0])
     parser.add_argument("command", choices=["build", "assets"])
+    parser.add_argument("notebooks", nargs="*", type=Path,
+                        help="notebooks to publish (default: notebooks/NN_*.ipynb, the series)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the site's folder (default build/site)")
     parser.add_argument("--no-slides", action="store_true", help="leave out the reveal.js decks")
-    args = parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv)
     try:
         if args.command == "assets":
             cache = sitekit.asset_cache()
@@ -167,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"assets: {pkg.spec} -> {sitekit.fetch_package(pkg, cache)}")
             return 0
         start = time.perf_counter()
-        times = build(args.out, with_slides=not args.no_slides)
+        times = build(args.out, with_slides=not args.no_slides, paths=sitekit.notebook_args(args.notebooks))
     except (SiteError, ValueError) as exc:
         print(f"site: {exc}", file=sys.stderr)
         return 1

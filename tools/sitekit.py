@@ -290,7 +290,7 @@ def write_marker(folder: Path, kind: str, **extra: object) -> None:
     (folder / MARKER).write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
-def check_out(out: Path, kind: str, root: Path = ROOT) -> Path:
+def check_out(out: Path, kind: str, root: Path | None = None) -> Path:
     """``out`` resolved, if the tools may (re)build ``kind`` ('site' or 'handout') there; SiteError if not.
 
     Refused: the repository root and any folder above it, ``notebooks/`` and anything in it, any file
@@ -300,7 +300,7 @@ def check_out(out: Path, kind: str, root: Path = ROOT) -> Path:
     given = out
     out = Path(os.path.abspath(out))
     real = out.resolve()
-    root = root.resolve()
+    root = (root or ROOT).resolve()
     fix = "choose a new or empty folder" + ("" if out == root / "build" / kind else f", e.g. --out build/{kind}")
     for where in {out, real}:
         if where == root or root.is_relative_to(where):
@@ -396,6 +396,16 @@ except ImportError:   # until tools/nbio.py (the one reader and writer of notebo
             raise
 
 
+def notebook_args(given: list[Path]) -> list[Path] | None:
+    """Notebooks named on a command line, resolved (None when none are named: the series)."""
+    paths = [Path(p).resolve() for p in given]
+    for p in paths:
+        if not p.is_file() or p.suffix != ".ipynb":
+            raise SiteError(f"notebook {str(p)!r} is not an .ipynb file; name notebooks such as "
+                            "notebooks/04_variational_autoencoder.ipynb")
+    return paths or None
+
+
 def load_notebook(path: Path):
     """The notebook at ``path`` (through tools.nbio); SiteError with one line naming file and cell if damaged."""
     try:
@@ -485,14 +495,16 @@ def repo_path(url: str, notebook: str) -> tuple[list[str], str]:
 
 
 def local_target(url: str, notebook: str, names: set[str], c: course.Course,
-                 media: dict[str, Path] | None = None, image: bool = False) -> str:
+                 media: dict[str, Path] | None = None, image: bool = False, folder: Path | None = None) -> str:
     """Where a link in a notebook's markdown points on the site.
 
     The Colab and Binder badge images become the site's own copies; a link to another notebook of
     the series becomes its page; an image that is a file of the repository is copied into the
     site's ``media/`` folder (recorded in ``media``: site path -> file) and shown from there; any
     other relative link (a file of the repository) becomes that file on GitHub at the course's
-    ref. Absolute URLs and #anchors stay.
+    ref. Absolute URLs and #anchors stay. ``folder`` is the notebook's folder on disk (default
+    notebooks/ of the repository); an image must be a file inside the repository (or, for a
+    notebook outside it, inside the notebook folder's parent).
     """
     if url == course.COLAB_BADGE:
         return "../assets/ch11/colab.svg"
@@ -504,13 +516,15 @@ def local_target(url: str, notebook: str, names: set[str], c: course.Course,
     if len(parts) == 2 and parts[0] == "notebooks" and parts[1] in names:
         return parts[1][:-len(".ipynb")] + ".html" + (f"#{frag}" if frag else "")
     if image:
-        file = ROOT.joinpath(*parts)
-        if not file.is_file() or not file.resolve().is_relative_to(ROOT.resolve()):
-            raise SiteError(f"{notebook}: the image {url!r} is not a file of the repository ({file}); "
-                            "correct the path (relative to the notebook) or add the file")
+        folder = (folder or ROOT / "notebooks").resolve()
+        top = ROOT.resolve() if folder.is_relative_to(ROOT.resolve()) else folder.parent
+        file = (folder / url.partition("#")[0]).resolve()
+        if not file.is_relative_to(top) or not file.is_file():
+            raise SiteError(f"{notebook}: the image {url!r} is not a file {'inside ' + str(top) if not file.is_relative_to(top) else 'there'} "
+                            f"({file}); correct the path (relative to the notebook) or add the file")
         if file.suffix.lower() not in IMAGE_SUFFIXES:
             raise SiteError(f"{notebook}: the image {url!r} is not a {'/'.join(IMAGE_SUFFIXES)} file")
-        site_path = f"{MEDIA}/{'/'.join(parts)}"
+        site_path = f"{MEDIA}/{file.relative_to(top).as_posix()}"
         if media is not None:
             media[site_path] = file
         return f"../{site_path}"
@@ -519,13 +533,15 @@ def local_target(url: str, notebook: str, names: set[str], c: course.Course,
 
 
 def localise_links(nb: dict, notebook: str, names: set[str], c: course.Course,
-                   media: dict[str, Path] | None = None) -> None:
+                   media: dict[str, Path] | None = None, folder: Path | None = None) -> None:
     """Rewrite the links and images of ``nb``'s markdown cells in place (see ``local_target``)."""
     def md(m: re.Match) -> str:
-        return m.group(1) + m.group(2) + local_target(m.group(3), notebook, names, c, media, image=m.group(1) == "!")
+        return m.group(1) + m.group(2) + local_target(m.group(3), notebook, names, c, media,
+                                                      image=m.group(1) == "!", folder=folder)
 
     def html(m: re.Match) -> str:
-        return m.group(1) + local_target(m.group(3), notebook, names, c, media, image=m.group(2).lower() == "img")
+        return m.group(1) + local_target(m.group(3), notebook, names, c, media,
+                                         image=m.group(2).lower() == "img", folder=folder)
 
     for i, cell in enumerate(nb["cells"]):
         if cell["cell_type"] == "markdown":
@@ -578,7 +594,7 @@ def prepare(path: Path, kind: str, media: dict[str, Path] | None = None):
     check_no_errors(nb, path.name)
     c = course.load_course(ROOT)
     names = {p.name for p in course.notebooks(ROOT)}
-    localise_links(nb, path.name, names, c, media)
+    localise_links(nb, path.name, names, c, media, folder=path.parent)
     apply_alt(nb)
     try:
         info = course.title_info(nb, path.name)

@@ -2,7 +2,7 @@
 
     python -m tools.slides annotate [NOTEBOOK ...]   # write metadata.slideshow.slide_type (all notebooks by default)
     python -m tools.slides check    [NOTEBOOK ...]   # exit 1 if annotate would change anything
-    python -m tools.slides build    [--out build/site]   # make slides: decks into OUT/slides/
+    python -m tools.slides build    [--out build/site] [NOTEBOOK ...]   # make slides: decks into OUT/slides/
 
 ``annotate`` gives every cell a ``metadata.slideshow.slide_type`` by one rule, in the cells' order:
 
@@ -208,17 +208,24 @@ def render_deck(path: Path, exporter=None, media: dict[str, Path] | None = None)
                           exporter or sitekit.make_exporter("deck"))
 
 
-def build_decks(site_dir: Path, paths: list[Path], media: dict[str, Path] | None = None) -> None:
+def render_decks(paths: list[Path], media: dict[str, Path] | None = None) -> dict[str, str]:
+    """Every notebook's deck (file name -> HTML), in memory; the local images they show go into ``media``."""
+    exporter = sitekit.make_exporter("deck")
+    return {f"{p.stem}.slides.html": render_deck(p, exporter, media) for p in paths}
+
+
+def build_decks(site_dir: Path, paths: list[Path], media: dict[str, Path] | None = None,
+                decks: dict[str, str] | None = None) -> None:
     """Write ``site_dir/slides/NN_name.slides.html`` for every notebook (``site_dir/assets`` must exist);
-    the local images they show are recorded in ``media`` (``sitekit.copy_media`` copies them)."""
-    slides = site_dir / "slides"
+    the local images they show are recorded in ``media`` (``sitekit.copy_media`` copies them).
+    ``decks`` gives them already rendered (``render_decks``)."""
+    decks = decks if decks is not None else render_decks(paths, media)
     tmp = Path(tempfile.mkdtemp(prefix=".slides.tmp-", dir=site_dir))
     tmp.chmod(0o755)
     try:
-        exporter = sitekit.make_exporter("deck")
-        for p in paths:
-            (tmp / f"{p.stem}.slides.html").write_text(render_deck(p, exporter, media), encoding="utf-8")
-        sitekit.swap_in(tmp, slides)
+        for name, html in decks.items():
+            (tmp / name).write_text(html, encoding="utf-8")
+        sitekit.swap_in(tmp, site_dir / "slides")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -228,15 +235,17 @@ def build(out: Path = sitekit.DEFAULT_OUT, paths: list[Path] | None = None) -> N
     """make slides: the decks into ``out/slides`` (and the assets they need into ``out/assets``).
 
     ``out`` must be new, empty or an earlier site (``sitekit.check_out``); it is marked as a site.
+    Every notebook is read, checked and rendered before ``out`` is touched.
     """
     paths = list(paths) if paths is not None else course.notebooks(ROOT)
     out = sitekit.check_out(out, "site")
+    media: dict[str, Path] = {}
+    decks = render_decks(paths, media)
     out.mkdir(parents=True, exist_ok=True)
     if sitekit.read_marker(out) is None:
         sitekit.write_marker(out, "site", notebooks=[p.name for p in paths], slides=True)
+    build_decks(out, paths, media, decks)
     sitekit.install_assets(out / "assets")
-    media: dict[str, Path] = {}
-    build_decks(out, paths, media)
     sitekit.copy_media(media, out)
     problems = sitekit.find_external_resources(out / "slides")
     if problems:
@@ -248,18 +257,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=["annotate", "check", "build"])
     parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks (default: notebooks/NN_*.ipynb)")
     parser.add_argument("--out", type=Path, default=sitekit.DEFAULT_OUT, help="the site's folder (default build/site)")
-    args = parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv)
     try:
+        paths = sitekit.notebook_args(args.notebooks) or course.notebooks(ROOT)
         if args.command == "build":
             start = time.perf_counter()
-            build(args.out)
+            build(args.out, paths)
             print(f"slides: {args.out / 'slides'} built in {time.perf_counter() - start:.1f} s")
             return 0
-        paths = [p.resolve() for p in args.notebooks] or course.notebooks(ROOT)
-        for p in paths:
-            if not p.is_file() or p.suffix != ".ipynb":
-                raise ValueError(f"notebook {str(p)!r} is not an .ipynb file; name notebooks such as "
-                                 "notebooks/04_variational_autoencoder.ipynb")
         report = annotate(paths, write=args.command == "annotate")
     except (SiteError, ValueError) as exc:
         print(f"slides: {exc}", file=sys.stderr)
