@@ -13,7 +13,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from tools import course, site, slides
+from tools import course, site, sitekit, slides
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -127,25 +127,25 @@ def test_series_notebooks_give_decks_in_lecture_order(path: Path) -> None:
 def test_links_become_site_pages_github_files_and_local_badges() -> None:
     c = course.Course("owner/repo", "v9")
     names = {"02_autoencoder.ipynb"}
-    assert site.local_target("02_autoencoder.ipynb#sec", "01_x.ipynb", names, c) == "02_autoencoder.html#sec"
-    assert site.local_target("../utils/vae.py", "01_x.ipynb", names, c) == \
+    assert sitekit.local_target("02_autoencoder.ipynb#sec", "01_x.ipynb", names, c) == "02_autoencoder.html#sec"
+    assert sitekit.local_target("../utils/vae.py", "01_x.ipynb", names, c) == \
         "https://github.com/owner/repo/blob/v9/utils/vae.py"
-    assert site.local_target(course.COLAB_BADGE, "01_x.ipynb", names, c) == "../assets/ch11/colab.svg"
-    assert site.local_target("https://keras.io/", "01_x.ipynb", names, c) == "https://keras.io/"
-    assert site.local_target("#top", "01_x.ipynb", names, c) == "#top"
-    with pytest.raises(site.SiteError, match="outside the repository"):
-        site.local_target("../../etc/passwd", "01_x.ipynb", names, c)
+    assert sitekit.local_target(course.COLAB_BADGE, "01_x.ipynb", names, c) == "../assets/ch11/colab.svg"
+    assert sitekit.local_target("https://keras.io/", "01_x.ipynb", names, c) == "https://keras.io/"
+    assert sitekit.local_target("#top", "01_x.ipynb", names, c) == "#top"
+    with pytest.raises(sitekit.SiteError, match="outside the repository"):
+        sitekit.local_target("../../etc/passwd", "01_x.ipynb", names, c)
 
 
 def test_external_resources_are_found(tmp_path: Path) -> None:
     (tmp_path / "assets" / "ch11").mkdir(parents=True)
     (tmp_path / "ok.html").write_text('<a href="https://colab.research.google.com/github/x">Colab</a>'
                                       '<img src="assets/ch11/colab.svg"><link rel="icon" href="data:,">')
-    assert site.find_external_resources(tmp_path) == []
+    assert sitekit.find_external_resources(tmp_path) == []
     (tmp_path / "bad.html").write_text('<script src="https://cdn.jsdelivr.net/npm/x.js"></script>'
                                        '<link rel="stylesheet" href="//example.org/a.css">')
     (tmp_path / "bad.css").write_text("@font-face { src: url(https://fonts.gstatic.com/x.woff2) }")
-    found = site.find_external_resources(tmp_path)
+    found = sitekit.find_external_resources(tmp_path)
     assert "bad.html: fetches https://cdn.jsdelivr.net/npm/x.js" in found
     assert "bad.html: fetches //example.org/a.css" in found
     assert "bad.css: fetches https://fonts.gstatic.com/x.woff2" in found
@@ -167,18 +167,77 @@ def make_tgz(path: Path, files: dict[str, bytes]) -> Path:
 def test_unpack_copies_only_the_pinned_files_and_refuses_bad_ones(tmp_path: Path) -> None:
     tgz = make_tgz(tmp_path / "x-1.0.0.tgz", {"package/dist/x.js": b"x", "package/dist/x.js.map": b"m",
                                                "package/README.md": b"r"})
-    pkg = site.Package("x", "1.0.0", "x", site.integrity(tgz), ("dist/*.js",))
-    assert site.fetch_package(pkg, tmp_path) == tgz          # in the cache with the pinned digest: no npm
-    assert site.unpack(pkg, tgz, tmp_path / "out") == 1
+    pkg = sitekit.Package("x", "1.0.0", "x", sitekit.integrity(tgz), ("dist/*.js",))
+    assert sitekit.fetch_package(pkg, tmp_path) == tgz          # in the cache with the pinned digest: no npm
+    assert sitekit.unpack(pkg, tgz, tmp_path / "out") == 1
     assert sorted(p.name for p in (tmp_path / "out").rglob("*") if p.is_file()) == ["x.js"]
-    renamed = site.Package("x", "1.0.0", "x", pkg.integrity, ("dist/*.js", "dist/x.css"))
-    with pytest.raises(site.SiteError, match=r"no file in the package matches \['dist/x.css'\]"):
-        site.unpack(renamed, tgz, tmp_path / "out2")
+    renamed = sitekit.Package("x", "1.0.0", "x", pkg.integrity, ("dist/*.js", "dist/x.css"))
+    with pytest.raises(sitekit.SiteError, match=r"no file in the package matches \['dist/x.css'\]"):
+        sitekit.unpack(renamed, tgz, tmp_path / "out2")
     evil = make_tgz(tmp_path / "evil.tgz", {"package/../../evil.js": b"e"})
-    with pytest.raises(site.SiteError, match="unsafe path"):
-        site.unpack(site.Package("e", "1", "e", "", ("*",)), evil, tmp_path / "out3")
+    with pytest.raises(sitekit.SiteError, match="unsafe path"):
+        sitekit.unpack(sitekit.Package("e", "1", "e", "", ("*",)), evil, tmp_path / "out3")
 
 
 def test_asset_pins_have_integrity_and_files() -> None:
-    for p in site.packages():
+    for p in sitekit.packages():
         assert p.integrity.startswith("sha512-") and len(p.integrity) == 95 and p.files, p.spec
+
+
+# --- imports among the tools ------------------------------------------------------------------------
+
+def tools_imports(folder: Path = REPO / "tools") -> dict[str, set[str]]:
+    """Which tools modules each module of ``tools/`` imports (any import statement, in functions too)."""
+    import ast
+
+    mods = {p.stem for p in folder.glob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for path in folder.glob("*.py"):
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = "tools" if node.level == 1 and not node.module else (
+                    f"tools.{node.module}" if node.level == 1 else node.module or "")
+                names = [base] + [f"{base}.{a.name}" for a in node.names]
+            else:
+                continue
+            for name in names:
+                parts = name.split(".")
+                if len(parts) >= 2 and parts[0] == "tools" and parts[1] in mods:
+                    found.add(parts[1])
+        found.discard(path.stem)
+        graph[path.stem] = found
+    return graph
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every import circle of ``graph`` (each once, starting at its smallest name)."""
+    cycles = set()
+
+    def walk(start: str, node: str, path: list[str]) -> None:
+        for nxt in sorted(graph.get(node, ())):
+            if nxt == start:
+                cycles.add(tuple(path))
+            elif nxt not in path and nxt > start:
+                walk(start, nxt, path + [nxt])
+
+    for start in sorted(graph):
+        walk(start, start, [start])
+    return [list(c) for c in sorted(cycles)]
+
+
+def test_import_cycle_finder_finds_a_circle() -> None:
+    assert import_cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert import_cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_import_circle_among_the_tools(tmp_path: Path) -> None:
+    graph = tools_imports()
+    assert "sitekit" in graph["site"] and "sitekit" in graph["slides"], graph
+    assert import_cycles(graph) == [], f"import circles in tools/: {import_cycles(graph)}"
+    # the finder sees imports inside functions and relative ones
+    (tmp_path / "x.py").write_text("def f():\n    from tools import y\n")
+    (tmp_path / "y.py").write_text("from . import x\n")
+    assert import_cycles(tools_imports(tmp_path)) == [["x", "y"]]
