@@ -73,7 +73,7 @@ def test_annotate_twice_changes_nothing_and_keeps_hand_set_types() -> None:
     nb["cells"][9]["source"] = "\n".join(f"print({i})" for i in range(40))
     changes = slides.annotate_notebook(nb)
     assert kinds(nb)[4] == "fragment" and kinds(nb)[8] == "notes"   # kept
-    assert kinds(nb)[9] == "subslide" and changes == ["cell 10: - -> subslide"]
+    assert kinds(nb)[9] == "subslide" and changes == ["cell 9 (the 10th): - -> subslide"]
     assert slides.annotate_notebook(nb) == []
 
 
@@ -88,11 +88,11 @@ def test_a_type_set_before_annotate_ever_ran_is_kept() -> None:
 def test_bad_slide_type_and_missing_ids_are_named() -> None:
     nb = lesson()
     nb["cells"][2]["metadata"]["slideshow"] = {"slide_type": "sldie"}
-    with pytest.raises(ValueError, match=r"cell 3 .*'sldie'.*expected one of"):
+    with pytest.raises(ValueError, match=r"cell 2 \(the 3rd\), id \S+, has slide_type 'sldie'.*expected one of"):
         slides.annotate_notebook(nb)
     nb = lesson()
     del nb["cells"][0]["id"]
-    with pytest.raises(ValueError, match="cell 1 has no id.*tools.course sync"):
+    with pytest.raises(ValueError, match=r"cell 0 \(the 1st\) has no id.*tools.course sync"):
         slides.annotate_notebook(nb)
 
 
@@ -386,10 +386,10 @@ def test_an_error_output_is_refused_unless_the_cell_says_it_is_expected(
     path = write_lesson(tmp_path / "notebooks", nb)
     assert site.main(["build", "--out", str(tmp_path / "out"), str(path)]) == 1
     err = capsys.readouterr().err
-    assert "99_test.ipynb: cell 5 has an error output (ValueError: x is 3; expected 2)" in err
+    assert "99_test.ipynb: cell 4 (the 5th) has an error output (ValueError: x is 3; expected 2)" in err
     assert "raises-exception" in err
     assert slides.main(["build", "--out", str(tmp_path / "out"), str(path)]) == 1
-    assert "cell 5 has an error output" in capsys.readouterr().err
+    assert "cell 4 (the 5th) has an error output" in capsys.readouterr().err
     nb.cells[4].metadata["tags"] = ["raises-exception"]
     write_lesson(tmp_path / "notebooks", nb)
     assert site.main(["build", "--out", str(tmp_path / "out"), str(path)]) == 0
@@ -410,7 +410,8 @@ def test_a_bad_slide_type_is_a_clear_error_from_python_m(tmp_path: Path) -> None
                               capture_output=True, text=True, cwd=REPO, env=env, timeout=300)
         assert done.returncode == 1, done.stderr
         assert "Traceback" not in done.stderr, done.stderr
-        assert re.fullmatch(r"(site|slides): 99_test\.ipynb: cell 3 \(\S+\) has slide_type 'sldie'; expected one of .*\n",
+        assert re.fullmatch(r"(site|slides): 99_test\.ipynb: cell 2 \(the 3rd\), id \S+, has slide_type 'sldie'; "
+                            r"expected one of .*\n",
                             done.stderr), done.stderr
 
 
@@ -443,7 +444,7 @@ def test_a_relative_image_that_exists_is_copied_into_the_site(
     write_lesson(tmp_path / "notebooks", nb)
     assert site.main(["build", "--out", str(out), str(path)]) == 1
     err = capsys.readouterr().err
-    assert "99_test.ipynb: cell 4: the image 'img/missing.png' is not a file there" in err, err
+    assert "99_test.ipynb: cell 3 (the 4th): the image 'img/missing.png' is not a file there" in err, err
 
 
 def test_alt_texts_reach_img_alt_and_missing_ones_are_listed(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
@@ -452,22 +453,22 @@ def test_alt_texts_reach_img_alt_and_missing_ones_are_listed(tmp_path: Path, cap
     nb = lesson()
     nb.cells[6].metadata["alt"] = ["회색 사각형 하나; 시험용 그림"]
     path = write_lesson(tmp_path / "notebooks", nb)
-    assert [(n, k) for n, k, _ in sitekit.alt_problems(nb)] == [(8, 1)]     # cell 8 has none
+    assert [(i, k) for i, k, _ in sitekit.alt_problems(nb)] == [(7, 1)]     # cell 7 has none
     assert alttext.main([str(path)]) == 1
     out = capsys.readouterr().out
-    assert "99_test.ipynb cell 8: 1 image(s), no alt text" in out and "cell 7" not in out
+    assert "99_test.ipynb cell 7 (the 8th): 1 image(s), no alt text" in out and "cell 6" not in out
     page = site.render_page(path, site.page_nav([path.name], 0, course.Course("o/r", "v1"), {path.name: "t"}))
     deck = slides.render_deck(path)
     for html in (page, deck):
         assert 'alt="회색 사각형 하나; 시험용 그림"' in html
         assert len(re.findall(r'<img [^>]*src="data:image/png', html)) == 2
     nb.cells[7].metadata["alt"] = ["둘째", "셋째"]
-    assert sitekit.alt_problems(nb) == [(8, 1, "2 alt text(s) for 1 image(s)")]
+    assert sitekit.alt_problems(nb) == [(7, 1, "2 alt text(s) for 1 image(s)")]
     nb.cells[7].metadata["alt"] = [""]
     assert "non-empty strings" in sitekit.alt_problems(nb)[0][2]
     nb.cells[7].metadata["alt"] = ["둘째"]
     nb.cells[2].metadata["alt"] = ["그림 없음"]
-    assert sitekit.alt_problems(nb) == [(3, 0, "metadata 'alt' given but the cell shows no image")]
+    assert sitekit.alt_problems(nb) == [(2, 0, "metadata 'alt' given but the cell shows no image")]
     nb.cells[2].metadata.pop("alt")
     write_lesson(tmp_path / "notebooks", nb)
     assert alttext.main([str(path)]) == 0

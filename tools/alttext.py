@@ -9,8 +9,8 @@ sentence per image output, in output order (``tools.sitekit.ALT_KEY``)::
 
 JupyterLab: select the cell, open the property inspector (the gear icon on the right), and add the
 key under "Cell Metadata". Cell metadata survives re-execution. The site, the decks and the handout
-write the texts into ``<img alt>``. Prints one line per cell that lacks them (cell numbers count
-from 1, all cells) and exits 1 if there is any.
+write the texts into ``<img alt>``. Prints one line per cell that lacks them (as tools.nbio names
+cells: "cell 12 (the 13th)", counting all cells) and exits 1 if there is any.
 """
 
 from __future__ import annotations
@@ -34,10 +34,10 @@ def missing(path: Path) -> list[str]:
     nb = sitekit.load_notebook(path)
     name = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
     lines = []
-    for number, images, what in sitekit.alt_problems(nb):
-        first = sitekit.source(nb["cells"][number - 1]).strip().splitlines()
+    for i, images, what in sitekit.alt_problems(nb):
+        first = sitekit.source(nb["cells"][i]).strip().splitlines()
         code = first[0][:60] if first else ""
-        lines.append(f"{name} cell {number}: {images} image(s), {what}  [{code}]")
+        lines.append(f"{name} {sitekit.cell_label(i)}: {images} image(s), {what}  [{code}]")
     return lines
 
 
@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     for line in lines:
         print(line)
-    images = sum(int(line.split(": ", 1)[1].split(" ", 1)[0]) for line in lines)
+    images = sum(int(line.split("): ", 1)[1].split(" ", 1)[0]) for line in lines)
     print(f"alttext: {len(lines)} cell(s) with {images} image(s) to describe in {len(paths)} notebook(s)"
           if lines else f"alttext: every figure of {len(paths)} notebook(s) has its alt text")
     return 1 if lines else 0

@@ -34,6 +34,9 @@ from pathlib import Path, PurePosixPath
 from types import ModuleType
 
 from tools import course
+from tools.nbio import NotebookError, read_notebook, write_notebook
+
+__all__ = ["NotebookError", "write_notebook"]   # re-exported for the site tools (tools.nbio owns them)
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "tools" / "site_templates"
@@ -354,46 +357,11 @@ def fingerprint(paths: list[Path]) -> str:
 
 # --- notebooks -----------------------------------------------------------------------------------
 
-try:
-    from tools.nbio import NotebookError, read_notebook as _read_notebook, write_notebook
-except ImportError:   # until tools/nbio.py (the one reader and writer of notebooks) is on main; then this goes
-    import nbformat
-
-    class NotebookError(ValueError):  # type: ignore[no-redef]
-        """A notebook file that cannot be read."""
-
-    def _read_notebook(path):  # type: ignore[no-redef]
-        path = Path(path)
-        try:
-            text = path.read_bytes().decode("utf-8")
-            data = json.loads(text)
-        except UnicodeDecodeError as exc:
-            raise NotebookError(f"{path}: not UTF-8 text (byte {exc.start}); restore it from git") from None
-        except ValueError as exc:
-            raise NotebookError(f"{path}: not valid JSON ({exc}); restore it from git") from None
-        if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
-            raise NotebookError(f"{path}: not a notebook (no 'cells' list); restore it from git")
-        for i, cell in enumerate(data["cells"]):
-            if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
-                raise NotebookError(f"{path}: cell {i} has no valid cell_type; restore it from git")
-            if not isinstance(cell.get("source"), (str, list)):
-                raise NotebookError(f"{path}: cell {i} has source {cell.get('source')!r}; expected text")
-        return nbformat.reads(text, as_version=4)
-
-    def write_notebook(nb, path) -> None:  # type: ignore[no-redef]
-        path = Path(path)
-        mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-                f.write(course.notebook_json(nb))
-                f.flush()
-                os.fsync(f.fileno())
-            os.chmod(tmp, mode)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+def cell_label(i: int) -> str:
+    """A cell as tools.nbio names it: its index from 0 and its place ('cell 12 (the 13th)')."""
+    n = i + 1
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"cell {i} (the {n}{suffix})"
 
 
 def notebook_args(given: list[Path]) -> list[Path] | None:
@@ -409,11 +377,9 @@ def notebook_args(given: list[Path]) -> list[Path] | None:
 def load_notebook(path: Path):
     """The notebook at ``path`` (through tools.nbio); SiteError with one line naming file and cell if damaged."""
     try:
-        return _read_notebook(path)
+        return read_notebook(path)
     except NotebookError as exc:
         raise SiteError(str(exc)) from None
-    except OSError as exc:
-        raise SiteError(f"{path}: cannot be read ({exc.strerror or exc})") from None
 
 
 def source(cell: dict) -> str:
@@ -430,7 +396,7 @@ def check_no_errors(nb: dict, name: str) -> None:
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
                 what = f"{out.get('ename', 'Error')}: {str(out.get('evalue', ''))[:100]}"
-                raise SiteError(f"{name}: cell {i + 1} has an error output ({what}); re-run the notebook "
+                raise SiteError(f"{name}: {cell_label(i)} has an error output ({what}); re-run the notebook "
                                 f"from a clean kernel, or tag the cell {EXPECTED_ERROR_TAG!r} if the error "
                                 "is part of the lesson")
 
@@ -441,22 +407,22 @@ def image_outputs(cell: dict) -> list[dict]:
 
 
 def alt_problems(nb: dict) -> list[tuple[int, int, str]]:
-    """(cell number from 1, number of images, what is wrong) for each cell whose images lack alt texts."""
+    """(cell index from 0, number of images, what is wrong) for each cell whose images lack alt texts."""
     problems = []
     for i, cell in enumerate(nb["cells"]):
         images = image_outputs(cell) if cell.get("cell_type") == "code" else []
         alts = cell.get("metadata", {}).get(ALT_KEY)
         if not images:
             if alts is not None:
-                problems.append((i + 1, 0, f"metadata {ALT_KEY!r} given but the cell shows no image"))
+                problems.append((i, 0, f"metadata {ALT_KEY!r} given but the cell shows no image"))
             continue
         if alts is None:
-            problems.append((i + 1, len(images), "no alt text"))
+            problems.append((i, len(images), "no alt text"))
         elif not isinstance(alts, list) or not all(isinstance(a, str) and a.strip() for a in alts):
-            problems.append((i + 1, len(images), f"metadata {ALT_KEY!r} is {alts!r}; expected a list of "
+            problems.append((i, len(images), f"metadata {ALT_KEY!r} is {alts!r}; expected a list of "
                              "non-empty strings, one per image"))
         elif len(alts) != len(images):
-            problems.append((i + 1, len(images), f"{len(alts)} alt text(s) for {len(images)} image(s)"))
+            problems.append((i, len(images), f"{len(alts)} alt text(s) for {len(images)} image(s)"))
     return problems
 
 
@@ -548,7 +514,7 @@ def localise_links(nb: dict, notebook: str, names: set[str], c: course.Course,
             try:
                 cell["source"] = HTML_LINK.sub(html, MD_LINK.sub(md, source(cell)))
             except SiteError as exc:
-                raise SiteError(str(exc).replace(f"{notebook}: ", f"{notebook}: cell {i + 1}: ", 1)) from None
+                raise SiteError(str(exc).replace(f"{notebook}: ", f"{notebook}: {cell_label(i)}: ", 1)) from None
 
 
 def copy_media(media: dict[str, Path], site: Path) -> None:

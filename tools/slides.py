@@ -153,18 +153,18 @@ def annotate_notebook(nb: dict) -> list[str]:
     for i, (cell, kind) in enumerate(zip(cells, rule)):
         cid = cell.get("id")
         if not isinstance(cid, str):
-            raise ValueError(f"cell {i + 1} has no id: run `python -m tools.course sync` first (nbformat 4.5 ids)")
+            raise ValueError(f"{sitekit.cell_label(i)} has no id: run `python -m tools.course sync` first (nbformat 4.5 ids)")
         show = cell.setdefault("metadata", {}).get("slideshow") or {}
         current = show.get("slide_type")
         if current is not None and current not in SLIDE_TYPES:
-            raise ValueError(f"cell {i + 1} ({cid}) has slide_type {current!r}; expected one of {SLIDE_TYPES}")
+            raise ValueError(f"{sitekit.cell_label(i)}, id {cid}, has slide_type {current!r}; expected one of {SLIDE_TYPES}")
         by_hand = current is not None and record.get(cid) != current
         if by_hand:
             continue
         new_record[cid] = kind
         if current != kind:
             cell["metadata"]["slideshow"] = {**show, "slide_type": kind}
-            changes.append(f"cell {i + 1}: {current or 'none'} -> {kind}")
+            changes.append(f"{sitekit.cell_label(i)}: {current or 'none'} -> {kind}")
     if nb["metadata"].get(AUTO_KEY) != {"auto": new_record}:
         nb["metadata"][AUTO_KEY] = {"auto": new_record}
         if not changes:
