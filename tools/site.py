@@ -282,6 +282,8 @@ def make_exporter(kind: str):
 def render_page(path: Path, nav: dict, exporter=None) -> str:
     """The HTML page of one notebook (template tools/site_templates/page)."""
     nb = read_notebook(path)
+    from tools import widget_site  # hook (owner: widget): frame explorers drawn from the page, no kernel
+    widget_site.prepare_notebook(nb)
     c = course.load_course(ROOT)
     names = {p.name for p in course.notebooks(ROOT)}
     localise_links(nb, path.name, names, c)

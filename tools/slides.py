@@ -193,6 +193,8 @@ def annotate(paths: list[Path], write: bool = True) -> list[str]:
 def render_deck(path: Path, exporter=None) -> str:
     """One notebook as a reveal.js deck (template tools/site_templates/deck)."""
     nb = site.read_notebook(path)
+    from tools import widget_site  # hook (owner: widget): frame explorers drawn from the deck, no kernel
+    widget_site.prepare_notebook(nb)
     for i, cell in enumerate(nb.cells):
         cell.setdefault("id", f"cell-{i + 1}")   # in memory only (nbformat < 4.5 has no ids)
     try:
