@@ -312,3 +312,62 @@ def test_site_turns_explorer_outputs_into_self_contained_html(explorer_2):
 
 def test_frame_explorer_is_the_one_widget_class(explorer_2):
     assert isinstance(explorer_2, FrameExplorer)
+
+
+def test_widget_displays_and_embeds_as_ipywidgets_stores_it(explorer_2):
+    """What a notebook stores (ipywidgets 7.7.1 on Colab and 8.x alike): the view output and the model state."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.display import display
+    from IPython.utils.capture import capture_output
+    from ipywidgets.embed import embed_data
+
+    InteractiveShell.instance()          # ipywidgets 7 displays through the shell's display publisher
+    with capture_output() as shown:
+        display(explorer_2)
+    data = shown.outputs[0].data
+    assert data["application/vnd.jupyter.widget-view+json"]["model_id"] == explorer_2.model_id
+    stored = embed_data(views=[explorer_2], drop_defaults=False)["manager_state"]["state"][explorer_2.model_id]
+    assert stored["model_module"] == "anywidget" and stored["model_name"] == "AnyModel"
+    assert stored["state"]["sheet"]["png"] == explorer_2.sheet["png"] and "_esm" in stored["state"]
+
+
+def test_stored_state_renders_in_a_browser_without_a_kernel(explorer_2, tmp_path):
+    """The embedded state, drawn by the site's host in headless Chromium: the canvas holds the stored frame."""
+    import os
+
+    from tools import widget_site
+
+    chromium = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("playwright is not installed (pip install playwright; never `playwright install`)")
+    if not os.path.isfile(chromium):
+        pytest.skip(f"no Chromium at {chromium}")
+    from ipywidgets.embed import embed_data
+
+    explorer_2.value = {"z1": -1.5, "z2": 2.25}
+    state = embed_data(views=[explorer_2], drop_defaults=False)["manager_state"]["state"][explorer_2.model_id]["state"]
+    page_html = tmp_path / "explorer.html"
+    page_html.write_text("<!doctype html><html lang='ko'><head><meta charset='utf-8'></head><body>"
+                         + widget_site.explorer_html(explorer_2.model_id, state) + "</body></html>", encoding="utf-8")
+    want = np.round(np.round(explorer_2.image * LEVELS) * 255 / LEVELS).astype(int).ravel()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=["--headless", "--no-sandbox"])
+        try:
+            page = browser.new_page()
+            errors = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(page_html.as_uri())
+            page.wait_for_selector(".ch11-frames[data-ready='true']", timeout=30_000)
+            got = page.evaluate("""() => { const c = document.querySelector('.ch11-frames canvas');
+                const d = c.getContext('2d').getImageData(0, 0, 28, 28).data;
+                return {pixels: Array.from({length: 784}, (_, i) => d[4 * i]), frame: c.getAttribute('data-frame'),
+                        label: c.getAttribute('aria-label')}; }""")
+        finally:
+            browser.close()
+    assert not errors, errors
+    assert int(got["frame"]) == explorer_2.frame_index()
+    np.testing.assert_array_equal(np.asarray(got["pixels"]), want)
+    assert "z1 = -1.50" in got["label"] and "z2 = 2.25" in got["label"]
+    explorer_2.value = {"z1": 0.0, "z2": 0.0}

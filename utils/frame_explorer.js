@@ -106,7 +106,11 @@ function render({ model, el }) {
   const strides = new Array(controls.length).fill(1);
   for (let k = controls.length - 2; k >= 0; k--) strides[k] = strides[k + 1] * controls[k + 1].values.length;
 
-  const root = make(doc, "div", { className: "ch11-frames", role: "group", "aria-labelledby": `${uid}-title` });
+  // data-lm-suppress-shortcuts: JupyterLab's command-mode keys (arrows, j/k, ...) leave the controls alone
+  const root = make(doc, "div", { className: "ch11-frames", role: "group", "aria-labelledby": `${uid}-title`,
+                                  "data-lm-suppress-shortcuts": "true" });
+  // a press on a control is the control's, not the notebook's (which would select or drag the cell)
+  for (const type of ["mousedown", "pointerdown", "keydown"]) root.addEventListener(type, (e) => e.stopPropagation());
   root.appendChild(make(doc, "span", { className: "ch11-frames-title", id: `${uid}-title`, text: model.get("title") }));
   const panel = make(doc, "div", { className: "ch11-frames-controls" });
   root.appendChild(panel);

@@ -212,6 +212,7 @@ def exercise(page, states: list[dict], where: str, only: int | None = None) -> t
     page.wait_for_function(f"() => document.querySelectorAll('.ch11-frames[data-ready=\"true\"]').length >= {len(states)}",
                            timeout=60_000)
     ready = page.evaluate(INSTRUMENT_JS)
+    page.evaluate("() => { window.ch11Lat = []; window.ch11Draw = []; }")
     failures: list[str] = []
     if len(ready) != len(states):
         return [f"{where}: {len(ready)} explorers drawn, {len(states)} stored"], [], 0
@@ -280,10 +281,12 @@ def exercise(page, states: list[dict], where: str, only: int | None = None) -> t
     page.wait_for_timeout(200)
     latencies = page.evaluate("() => window.ch11Lat")
     draws = page.evaluate("() => window.ch11Draw")
-    print(f"\n[explorers] {where}: input event to frame drawn (the widget's own work): max "
-          f"{max(draws, default=0):.1f} ms over {len(draws)} moves", flush=True)
-    if max(draws, default=0) > LATENCY_LIMIT_MS:
-        failures.append(f"{where}: drawing a frame took {max(draws):.0f} ms (limit {LATENCY_LIMIT_MS:g})")
+    if draws:
+        print(f"\n[explorers] {where}: input event to frame drawn (the widget's own work): median "
+              f"{np.median(draws):.1f} ms, max {max(draws):.1f} ms over {len(draws)} moves", flush=True)
+        if np.percentile(draws, 90) > LATENCY_LIMIT_MS:
+            failures.append(f"{where}: drawing a frame took {np.percentile(draws, 90):.0f} ms in 10 % of the moves "
+                            f"(limit {LATENCY_LIMIT_MS:g})")
     return failures, latencies, moves
 
 
@@ -396,12 +399,15 @@ def test_explorers_move_in_jupyterlab_with_the_kernel_shut_down(executed, lab_se
         while not any(s.get("path", "").endswith(lab_path) for s in lab_server.api("GET", "api/sessions") or []):
             assert time.monotonic() < deadline, "JupyterLab started no kernel session for the notebook"
             time.sleep(0.5)
+        # 1. the stored state, restored beside a new kernel that has run nothing
+        fresh = exercise(page, states, "JupyterLab 04, stored state, new idle kernel")
         lab_server.shutdown_sessions(lab_path)                  # the kernel is gone
         deadline = time.monotonic() + 60
         while any(s.get("path", "").endswith(lab_path) for s in lab_server.api("GET", "api/sessions") or []):
             assert time.monotonic() < deadline, "the kernel session did not end"
             time.sleep(0.5)
         page.wait_for_timeout(1500)
+        # 2. the kernel shut down
         failures, latencies, moves = exercise(page, states, "JupyterLab 04, kernel shut down")
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.locator('[data-test-explorer="1"]').screenshot(path=str(SCREENSHOTS / "lab_04_explorer_no_kernel.png"))
@@ -409,4 +415,5 @@ def test_explorers_move_in_jupyterlab_with_the_kernel_shut_down(executed, lab_se
     finally:
         page.close()
     assert not kernels, f"a kernel is running during the test: {kernels}"
+    _report("JupyterLab 04, stored state, new idle kernel", *fresh)
     _report("JupyterLab 04, kernel shut down", failures + problems, latencies, moves)
