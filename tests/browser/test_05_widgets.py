@@ -13,20 +13,18 @@ the browser. The widget area is saved to ``build/screenshots/cvae_digit_selector
 
 from __future__ import annotations
 
-import ast
 import json
-import re
 import time
 from pathlib import Path
 
 import pytest
 
+from test_frame_explorers import copy_with_widget_imports  # noqa: E402
 from test_notebooks_in_lab import NOTEBOOKS, REPO, SCREENSHOTS, close_run, run_notebook_in_lab  # noqa: E402
 
 CVAE_NOTEBOOK = "05_conditional_and_beta_vae.ipynb"
 NEW_DIGIT = 3            # the widget starts at 7
 SCREENSHOT = SCREENSHOTS / "cvae_digit_selector.png"
-OLD_IMPORT = re.compile(r"conditional_explorer,\s*|model_switcher,\s*")
 
 READ_JS = """
 () => Array.from(document.querySelectorAll('.jp-NotebookPanel .ch11-frames')).map(root => {
@@ -58,27 +56,6 @@ OUTPUT_JS = """
 """
 
 
-def _copy_with_widget_imports(notebook: Path, folder: Path) -> Path:
-    """The notebook, importing the widgets from utils.widgets (a copy; the committed file is not touched).
-
-    Until notebook 05's setup cell imports ``conditional_explorer`` and ``model_switcher`` from
-    ``utils.widgets`` (they moved there from ``utils.cvae``), the copy's setup cell is rewritten so.
-    """
-    nb = json.loads(notebook.read_text(encoding="utf-8"))
-    for cell in nb["cells"]:
-        src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-        if cell["cell_type"] == "code" and "from utils.cvae import" in src and "conditional_explorer" in src:
-            head, rest = src.split("from utils.cvae import", 1)
-            stmt_end = rest.index(")") + 1 if rest.lstrip().startswith("(") else rest.index("\n")
-            names = OLD_IMPORT.sub("", rest[:stmt_end])
-            cell["source"] = (head + "from utils.cvae import" + names + "\nfrom utils.widgets import "
-                              "conditional_explorer, model_switcher" + rest[stmt_end:])
-            ast.parse(cell["source"])
-    copy = folder / notebook.name
-    copy.write_text(json.dumps(nb, ensure_ascii=False, indent=1), encoding="utf-8")
-    return copy
-
-
 @pytest.fixture(scope="module")
 def nb05_work_dir(scratch_dirs) -> Path:
     """A temporary folder for the notebook copy under build/ (gitignored; nbval never looks there)."""
@@ -90,7 +67,7 @@ def test_cvae_widgets_move_at_once_and_the_kernel_reads_their_value(lab_server, 
     notebook = next((p for p in NOTEBOOKS if p.name == CVAE_NOTEBOOK), REPO / "notebooks" / CVAE_NOTEBOOK)
     if not notebook.exists():
         pytest.skip(f"notebooks/{CVAE_NOTEBOOK} does not exist")
-    source = _copy_with_widget_imports(notebook, scratch_dirs("src05-"))
+    source = copy_with_widget_imports(notebook, scratch_dirs("src05-"))
     run = run_notebook_in_lab(lab_server, chromium, source, nb05_work_dir)
     try:
         if run.problems:

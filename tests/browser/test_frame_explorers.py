@@ -18,10 +18,12 @@ of executing them here (about 3-6 minutes on this machine).
 
 from __future__ import annotations
 
+import ast
 import functools
 import http.server
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -42,6 +44,30 @@ VIEWPORT = {"width": 1280, "height": 900}
 
 
 # --------------------------------------------------------------------------- the executed copies
+OLD_IMPORT = re.compile(r"conditional_explorer,\s*|model_switcher,\s*")
+
+
+def copy_with_widget_imports(notebook: Path, folder: Path) -> Path:
+    """The notebook, importing the widgets from utils.widgets (a copy; the committed file is not touched).
+
+    Until notebook 05's setup cell imports ``conditional_explorer`` and ``model_switcher`` from
+    ``utils.widgets`` (they moved there from ``utils.cvae``), the copy's setup cell is rewritten so.
+    """
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        if cell["cell_type"] == "code" and "from utils.cvae import" in src and "conditional_explorer" in src:
+            head, rest = src.split("from utils.cvae import", 1)
+            stmt_end = rest.index(")") + 1 if rest.lstrip().startswith("(") else rest.index("\n")
+            names = OLD_IMPORT.sub("", rest[:stmt_end])
+            cell["source"] = (head + "from utils.cvae import" + names + "\nfrom utils.widgets import "
+                              "conditional_explorer, model_switcher" + rest[stmt_end:])
+            ast.parse(cell["source"])
+    copy = folder / notebook.name
+    copy.write_text(json.dumps(nb, ensure_ascii=False, indent=1), encoding="utf-8")
+    return copy
+
+
 def _explorer_states(path: Path) -> list[dict]:
     """The stored FrameExplorer states of a notebook, in output order."""
     from tools import widget_site
@@ -68,7 +94,7 @@ def executed(scratch_dirs) -> dict[str, Path]:
         if given:
             shutil.copyfile(Path(given) / name, copy)
         else:
-            shutil.copyfile(REPO / "notebooks" / name, copy)
+            copy_with_widget_imports(REPO / "notebooks" / name, folder)
             env = dict(os.environ, CH11_QUICK="1", PYTHONPATH=str(REPO))
             done = subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
                                    "--inplace", "--ExecutePreprocessor.timeout=900", str(copy)],
