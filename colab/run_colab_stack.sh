@@ -170,7 +170,7 @@ else
     shopt -u nullglob
 fi
 if (( ${#NOTEBOOKS[@]} == 0 )); then
-    log "no notebooks in notebooks/ yet"
+    if [[ -n "${COLAB_NOTEBOOKS+set}" ]]; then log "no notebook chosen (COLAB_NOTEBOOKS is empty)"; else log "no notebooks in notebooks/ yet"; fi
 fi
 for nb in "${NOTEBOOKS[@]}"; do
     log "notebook $nb (CH11_QUICK=1, nbval-lax)"
