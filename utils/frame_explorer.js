@@ -17,7 +17,7 @@
 const STYLE_ID = "ch11-frames-style-1";
 const CSS = `
 .ch11-frames { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start;
-  font: 13px/1.4 system-ui, sans-serif; color: #1a1a1a; margin: 4px 0; }
+  font: 13px/1.4 system-ui, sans-serif; color: var(--jp-content-font-color1, #1a1a1a); margin: 4px 0; }
 .ch11-frames-controls { display: flex; flex-direction: column; gap: 6px; min-width: 220px; }
 .ch11-frames-row { display: grid; grid-template-columns: 4.5em 1fr 4em; align-items: center; gap: 6px; }
 .ch11-frames-row label { font-weight: 600; }
@@ -28,7 +28,7 @@ const CSS = `
 .ch11-frames-choice { position: relative; }
 .ch11-frames-choice input { position: absolute; opacity: 0; width: 100%; height: 100%; margin: 0; cursor: pointer; }
 .ch11-frames-choice span { display: inline-block; min-width: 1.9em; padding: 3px 4px; text-align: center;
-  border: 1px solid #767676; border-radius: 3px; background: #fff; }
+  border: 1px solid #767676; border-radius: 3px; background: var(--jp-layout-color1, #fff); }
 .ch11-frames-choice input:checked + span { background: #1f5fa8; color: #fff; border-color: #1f5fa8; }
 .ch11-frames-choice input:focus-visible + span, .ch11-frames-row input:focus-visible { outline: 3px solid #c05600; outline-offset: 1px; }
 .ch11-frames-image { image-rendering: pixelated; border: 1px solid #ccc; background: #000; display: block; }
