@@ -48,6 +48,7 @@ ALT_KEY = "alt"                      # cell metadata: one Korean alt text per im
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/svg+xml", "image/gif", "image/webp")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
 MEDIA = "media"                      # the site's folder for the notebooks' local images
+COLAB_SETUP_TAG = "ch11-colab-setup"  # given in memory to the Colab setup cell (class celltag_ch11-colab-setup)
 
 # Hosts that serve front-end files (CDNs); none of them may be named anywhere in the built site's
 # HTML, CSS or our own JS. Links for the reader (Colab, Binder, GitHub) are <a href>, which is fine.
@@ -565,6 +566,11 @@ def prepare(path: Path, kind: str, media: dict[str, Path] | None = None):
     names = {p.name for p in course.notebooks(ROOT)}
     localise_links(nb, path.name, names, c, media, folder=path.parent)
     apply_alt(nb)
+    for cell in nb.cells:   # the Colab setup cell: on screen as it is, left out on paper (print.css)
+        if cell.cell_type == "code" and source(cell).startswith(course.SETUP_MARKER):
+            tags = cell.setdefault("metadata", {}).setdefault("tags", [])
+            if COLAB_SETUP_TAG not in tags:
+                tags.append(COLAB_SETUP_TAG)
     try:
         info = course.title_info(nb, path.name)
     except (ValueError, KeyError, IndexError) as exc:
