@@ -326,6 +326,10 @@ NBCONVERT_PLACEHOLDER_ALT = "No description has been provided for this image"
 PAGES = (["index.html"] + [f"notebooks/{nb.stem}.html" for nb in NOTEBOOKS]
          + [f"slides/{nb.stem}.slides.html" for nb in NOTEBOOKS])
 
+# the kernel-free explorers the widget hook puts on a page (tools/widget_site.py) are drawn
+FRAMES_DRAWN_JS = """[...document.querySelectorAll('[data-ch11-frames]')]
+    .every(h => h.querySelector('.ch11-frames[data-ready], .ch11-frames[data-error]'))"""
+
 A11Y_STATE_JS = """
 (placeholder) => ({
   lang: document.documentElement.lang,
@@ -385,6 +389,7 @@ def test_accessibility(chromium, server: str, path: str) -> None:
         from tools import sitekit
 
         page.wait_for_function(sitekit.ready_js(), timeout=LOAD_TIMEOUT_MS)
+        page.wait_for_function(FRAMES_DRAWN_JS, timeout=LOAD_TIMEOUT_MS)
         if page.evaluate("document.querySelectorAll('script[type=\"application/vnd.jupyter.widget-state+json\"]').length"):
             page.wait_for_selector(".jupyter-widgets .widget-slider", state="attached", timeout=LOAD_TIMEOUT_MS)
         state = page.evaluate(A11Y_STATE_JS, NBCONVERT_PLACEHOLDER_ALT)
@@ -439,8 +444,10 @@ def handout(site_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_handout_page_counts(handout: Path) -> None:
     from tools.handout import SERIES_NAME, page_count
 
-    pages = json.loads((handout / "handout.json").read_text(encoding="utf-8"))["pages"]
+    summary = json.loads((handout / "handout.json").read_text(encoding="utf-8"))
+    pages = summary["pages"]
     lessons = {f"{nb.stem}.pdf" for nb in NOTEBOOKS}
+    assert set(summary["frame_grids"]) == lessons   # tools.handout refuses to finish unless every explorer printed
     assert set(pages) == lessons | {SERIES_NAME}
     for name, n in pages.items():
         assert page_count(handout / name) == n, name
