@@ -193,7 +193,7 @@ def test_gcompris_photographs_are_real_distinct_and_split_by_photograph():
     assert set(data.train_names).isdisjoint(data.test_names)
     assert not any(n in photos.DUPLICATES for n in data.train_names + data.test_names)
     images = data.train + data.test
-    assert all(max(im.shape[:2]) == 160 or max(im.shape[:2]) >= 156 for im in images)
+    assert all(80 < max(im.shape[:2]) <= 160 and im.dtype == np.float32 for im in images)
     assert np.median([colourfulness(im) for im in images]) > 20
     # no photograph twice: small grey thumbnails of different photographs are not near-identical
     thumbs = np.stack([np.resize(rgb_to_lab(im[::8, ::8])[..., 0], (12, 12)).ravel() for im in images])

@@ -26,8 +26,8 @@ import numpy as np
 from keras import layers
 from skimage import color
 
-from utils.recipes import (COLOR_BATCH_SIZE, COLOR_EPOCHS, COLOR_LEARNING_RATE, COLOR_PATCH,  # noqa: F401
-                           COLOR_STRIDE, COLOR_WIDTHS)
+from utils.recipes import (COLOR_BATCH_SIZE, COLOR_EPOCHS, COLOR_LEARNING_RATE, COLOR_MAX_SIDE,  # noqa: F401
+                           COLOR_PATCH, COLOR_STRIDE, COLOR_TEST_PHOTOS, COLOR_WIDTHS)
 from utils.validation import check_array, check_bool, check_int, describe
 
 AB_SCALE = 100.0    # (a, b) are divided by this for the model (they lie within about +-100)

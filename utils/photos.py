@@ -97,17 +97,19 @@ def shrink(image, max_side: int) -> np.ndarray:
     if a.ndim != 3 or a.shape[-1] != 3 or 0 in a.shape:
         raise ValueError(f"image is {describe(image)}; expected a colour image (h, w, 3)")
     scale = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}.get(a.dtype)
-    if scale is None and not np.issubdtype(a.dtype, np.floating):
-        raise TypeError(f"image has dtype {a.dtype}; expected uint8 (0..255), uint16 or floats in [0, 1]")
-    a = a.astype(np.float32) / np.float32(scale or 1.0)
-    if not np.all(np.isfinite(a)) or a.min() < 0 or a.max() > 1:
-        raise ValueError(f"image has float values from {a.min():.4g} to {a.max():.4g}; expected [0, 1] "
-                         "(divide 0..255 values by 255)")
+    if scale is None:
+        if not np.issubdtype(a.dtype, np.floating):
+            raise TypeError(f"image has dtype {a.dtype}; expected uint8 (0..255), uint16 or floats in [0, 1]")
+        if not np.all(np.isfinite(a)) or a.min() < 0 or a.max() > 1:
+            raise ValueError(f"image has float values from {a.min():.4g} to {a.max():.4g}; expected [0, 1] "
+                             "(divide 0..255 values by 255)")
     factor = -(-max(a.shape[:2]) // max_side)
-    if factor <= 1:
-        return a
-    h, w = (a.shape[0] // factor) * factor, (a.shape[1] // factor) * factor
-    return a[:h, :w].reshape(h // factor, factor, w // factor, factor, 3).mean(axis=(1, 3))
+    if factor > 1:
+        h, w = (a.shape[0] // factor) * factor, (a.shape[1] // factor) * factor
+        blocks = a[:h, :w].reshape(h // factor, factor, w // factor, 3 * factor)
+        sums = blocks.sum(axis=1, dtype=np.float64).reshape(h // factor, w // factor, factor, 3).sum(axis=2)
+        a = sums / factor ** 2
+    return (a / (scale or 1.0)).astype(np.float32)
 
 
 def crop_to_multiple(image, multiple: int) -> np.ndarray:
@@ -165,7 +167,8 @@ def read_rcc(data: bytes) -> dict[str, bytes]:
 
 
 def gcompris_photographs(folder: str | Path | None = None, max_side: int = 160) -> dict[str, np.ndarray]:
-    """Every photograph of :data:`GCOMPRIS_FILES` in ``folder`` (default :data:`GCOMPRIS_DIR`), shrunk to ``max_side``: ``{name: uint8 (h, w, 3)}``.
+    """Every photograph of :data:`GCOMPRIS_FILES` in ``folder`` (default :data:`GCOMPRIS_DIR`), shrunk by
+    :func:`shrink` to about ``max_side``: ``{name: float32 (h, w, 3) in [0, 1]}``.
 
     Raises
     ------
@@ -173,7 +176,7 @@ def gcompris_photographs(folder: str | Path | None = None, max_side: int = 160) 
         If a file is missing (install Debian's ``gcompris-qt-data``) or its SHA-256 is not the
         pinned one (another version of the package, or a damaged file).
     """
-    from PIL import Image
+    from matplotlib.image import imread      # decodes WebP through Pillow, which matplotlib requires
 
     max_side = check_int(max_side, "max_side", minimum=8)
     folder = Path(GCOMPRIS_DIR if folder is None else folder)
@@ -189,15 +192,12 @@ def gcompris_photographs(folder: str | Path | None = None, max_side: int = 160) 
         for name, raw in sorted(read_rcc(data).items()):
             if not name.endswith(".webp"):
                 continue
-            with Image.open(io.BytesIO(raw)) as im:
-                if min(im.size) < MIN_SIDE:
-                    continue
-                key = f"{file[:-4]}/{name.rsplit('/', 1)[-1][:-5]}"
-                if key in DUPLICATES:
-                    continue
-                im = im.convert("RGB")
-                im.thumbnail((max_side, max_side), Image.LANCZOS)
-                out[key] = np.asarray(im)
+            key = f"{file[:-4]}/{name.rsplit('/', 1)[-1][:-5]}"
+            if key in DUPLICATES:
+                continue
+            image = imread(io.BytesIO(raw), format="webp")[..., :3]
+            if min(image.shape[:2]) >= MIN_SIDE:
+                out[key] = shrink(image, max_side)
     return out
 
 
@@ -244,8 +244,8 @@ def load_gcompris_photos(n_test: int, max_side: int = 160, multiple: int = 4, se
     held_out = set(np.random.default_rng(check_int(seed, "seed", minimum=0)).permutation(len(names))[:n_test])
     train_names = [n for i, n in enumerate(names) if i not in held_out]
     test_names = [n for i, n in enumerate(names) if i in held_out]
-    train = [shrink(photos[n], max_side) for n in train_names]
-    test = [crop_to_multiple(shrink(photos[n], max_side), multiple) for n in test_names]
+    train = [photos[n] for n in train_names]
+    test = [crop_to_multiple(photos[n], multiple) for n in test_names]
     note = (f"GCompris' photographs (Debian {GCOMPRIS_PACKAGE} 3.1; authors and licences in "
             f"/usr/share/doc/{GCOMPRIS_PACKAGE}/copyright): {len(train)} for training, "
             f"{len(test)} held out (chosen at random by photograph, seed {seed})")
