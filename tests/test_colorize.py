@@ -172,6 +172,7 @@ def test_gcompris_files_are_refused_when_missing_or_changed(tmp_path):
 
 def test_fallback_to_scikit_image_says_why(monkeypatch, tmp_path):
     monkeypatch.setattr(photos, "GCOMPRIS_DIR", tmp_path)
+    monkeypatch.setenv("CH11_DATA_DIR", str(tmp_path / "cache"))          # no cached photographs either
     data = photos.load_color_images("gcompris")
     assert data.source == "skimage" and "not available" in data.note and "gcompris-qt-data" in data.note
     assert data.test_names == list(photos.SKIMAGE_TEST) and len(data.train) == len(photos.SKIMAGE_TRAIN)
@@ -210,3 +211,27 @@ def test_loader_bad_inputs():
         photos.skimage_photo("lena")
     with pytest.raises(TypeError, match="max_side is 1.5"):
         photos.load_color_images("skimage", max_side=1.5)
+
+
+def test_photo_cache_round_trip_and_rebuild(monkeypatch, tmp_path):
+    rng = np.random.default_rng(5)
+    made = {"erase/a": rng.uniform(0, 1, (6, 8, 3)).astype(np.float32),
+            "categorization/b": rng.uniform(0, 1, (8, 5, 3)).astype(np.float32)}
+    calls = []
+
+    def fake(folder=None, max_side=160):
+        calls.append(max_side)
+        return dict(made)
+
+    monkeypatch.setattr(photos, "gcompris_photographs", fake)
+    first = photos.cached_gcompris_photographs(160, cache_dir=tmp_path)
+    again = photos.cached_gcompris_photographs(160, cache_dir=tmp_path)
+    assert calls == [160] and list(again) == list(made)                  # the second call read the cache
+    assert all(np.array_equal(again[k], made[k]) and again[k].dtype == np.float32 for k in made)
+    assert first.keys() == made.keys()
+    cache = tmp_path / "gcompris-photos-160.npz"
+    cache.write_bytes(cache.read_bytes()[:100])                          # damaged: rebuilt from the package
+    assert list(photos.cached_gcompris_photographs(160, cache_dir=tmp_path)) == list(made) and len(calls) == 2
+    monkeypatch.setitem(photos.GCOMPRIS_FILES, "erase.rcc", "0" * 64)     # another package version: rebuilt
+    photos.cached_gcompris_photographs(160, cache_dir=tmp_path)
+    assert len(calls) == 3 and not list(tmp_path.glob(".*.tmp"))

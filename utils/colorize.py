@@ -51,11 +51,15 @@ def rgb_to_lab(rgb) -> np.ndarray:
     TypeError, ValueError
         If the last axis is not 3, or values are complex, not finite or outside [0, 1].
     """
-    c = _check_channels(rgb, 3, "rgb")
-    if c.size and (c.min() < 0 or c.max() > 1):
-        lo, hi = float(c.min()), float(c.max())
+    return _lab(_check_channels(rgb, 3, "rgb"))
+
+
+def _lab(c: np.ndarray, name: str = "rgb") -> np.ndarray:
+    """``skimage.color.rgb2lab`` of an array already checked as finite, real, channels last; refuses values outside [0, 1]."""
+    lo, hi = (float(c.min()), float(c.max())) if c.size else (0.0, 0.0)
+    if lo < 0 or hi > 1:
         advice = "divide 0..255 images by 255" if hi > 1.5 else "clip them with np.clip(rgb, 0, 1)"
-        raise ValueError(f"rgb has values from {lo!r} to {hi!r}; expected [0, 1] ({advice})")
+        raise ValueError(f"{name} has values from {lo!r} to {hi!r}; expected [0, 1] ({advice})")
     return color.rgb2lab(c)
 
 
@@ -215,8 +219,8 @@ def constant_ab_version(images: Sequence, ab=(0.0, 0.0)) -> list:
     if ab.shape != (2,):
         raise ValueError(f"ab has shape {ab.shape}; expected two numbers (a, b)")
     out = []
-    for image in _image_list(images):
-        lab = rgb_to_lab(image)
+    for i, image in enumerate(_image_list(images)):
+        lab = _lab(image, f"images[{i}]")
         lab[..., 1:] = ab
         out.append(lab_to_rgb(lab))
     return out
@@ -230,8 +234,8 @@ def gray_version(images: Sequence) -> list:
 def mean_ab(images: Sequence) -> np.ndarray:
     """Mean ``(a, b)`` over every pixel of the images (Lab units), shape (2,)."""
     total, count = np.zeros(2), 0
-    for image in _image_list(images):
-        ab = rgb_to_lab(image)[..., 1:].reshape(-1, 2)
+    for i, image in enumerate(_image_list(images)):
+        ab = _lab(image, f"images[{i}]")[..., 1:].reshape(-1, 2)
         total += ab.sum(axis=0)
         count += len(ab)
     return total / count
@@ -239,7 +243,8 @@ def mean_ab(images: Sequence) -> np.ndarray:
 
 def mean_chroma(images: Sequence) -> float:
     """Mean chroma ``C = sqrt(a^2 + b^2)`` over every pixel of the images (0 for grey images)."""
-    values = [np.hypot(*np.moveaxis(rgb_to_lab(im)[..., 1:], -1, 0)).ravel() for im in _image_list(images)]
+    values = [np.hypot(*np.moveaxis(_lab(im, f"images[{i}]")[..., 1:], -1, 0)).ravel()
+              for i, im in enumerate(_image_list(images))]
     return float(np.concatenate(values).mean())
 
 

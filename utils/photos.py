@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import io
 import struct
+import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -201,6 +202,56 @@ def gcompris_photographs(folder: str | Path | None = None, max_side: int = 160) 
     return out
 
 
+def _digest(names: np.ndarray, shapes: np.ndarray, pixels: np.ndarray) -> str:
+    h = hashlib.sha256("\n".join(names.tolist()).encode())
+    h.update(shapes.astype("<i8").tobytes())
+    h.update(pixels.astype("<f4").tobytes())
+    return h.hexdigest()
+
+
+def cached_gcompris_photographs(max_side: int = 160, cache_dir: str | Path | None = None,
+                                folder: str | Path | None = None) -> dict[str, np.ndarray]:
+    """:func:`gcompris_photographs`, kept in the data cache so that later runs skip the decoding.
+
+    The cache file ``gcompris-photos-<max_side>.npz`` (in ``cache_dir``, default the data cache of
+    :func:`utils.data.default_cache_dir`) holds the shrunk photographs exactly, the SHA-256 of the
+    package files they came from and a SHA-256 of its own content. It is used only when both
+    match; otherwise the photographs are read from the package and the file is written again,
+    atomically. A cache folder that cannot be written only costs the time.
+
+    Raises
+    ------
+    PhotosUnavailable
+        As :func:`gcompris_photographs`, when the cache cannot be used.
+    """
+    from utils.data import default_cache_dir
+    from utils.offline import atomic_write_bytes
+
+    max_side = check_int(max_side, "max_side", minimum=8)
+    path = Path(default_cache_dir() if cache_dir is None else cache_dir) / f"gcompris-photos-{max_side}.npz"
+    sources = "\n".join(f"{f} {d}" for f, d in GCOMPRIS_FILES.items())
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            names, shapes, pixels = z["names"], z["shapes"], z["pixels"]
+            if str(z["sources"]) == sources and str(z["digest"]) == _digest(names, shapes, pixels):
+                ends = np.cumsum([0] + [int(np.prod(s)) for s in shapes])
+                return {str(n): pixels[a:b].reshape(s) for n, a, b, s in zip(names, ends[:-1], ends[1:], shapes)}
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        pass                                   # missing or damaged: read the package below
+    photos = gcompris_photographs(folder, max_side)
+    names = np.array(list(photos))
+    shapes = np.array([im.shape for im in photos.values()], dtype=np.int64)
+    pixels = np.concatenate([im.ravel() for im in photos.values()]).astype(np.float32)
+    buf = io.BytesIO()
+    np.savez(buf, names=names, shapes=shapes, pixels=pixels, sources=np.array(sources),
+             digest=np.array(_digest(names, shapes, pixels)))
+    try:
+        atomic_write_bytes(path, buf.getvalue())
+    except OSError:
+        pass
+    return photos
+
+
 def skimage_photo(name: str) -> np.ndarray:
     """One colour photograph from scikit-image's bundled files, uint8 (h, w, 3).
 
@@ -238,7 +289,7 @@ def load_gcompris_photos(n_test: int, max_side: int = 160, multiple: int = 4, se
     TypeError, ValueError
         For ``n_test`` that is not an int that leaves at least one training photograph, or a bad ``seed``.
     """
-    photos = gcompris_photographs(folder, max_side)
+    photos = cached_gcompris_photographs(max_side, folder=folder)
     n_test = check_int(n_test, "n_test", minimum=1, maximum=len(photos) - 1)
     names = sorted(photos)
     held_out = set(np.random.default_rng(check_int(seed, "seed", minimum=0)).permutation(len(names))[:n_test])
