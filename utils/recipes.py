@@ -72,11 +72,13 @@ BETA_SEED = 15
 ACTIVE_UNIT_THRESHOLD = 0.01    # Burda et al. 2016: Var_x(mu_j(x)) above this counts as active
 
 # --------------------------------------------------------------------------- applications (notebook 06)
+COLOR_MAX_SIDE = 160            # photographs shrunk to this longer side (pixels)
+COLOR_TEST_PHOTOS = 60          # photographs held out for testing (chosen at random by photograph)
 COLOR_PATCH = 32                # side of the colorization's training patches
-COLOR_STRIDE = 16               # step between patches
+COLOR_STRIDE = 32               # step between patches (patches do not overlap)
 COLOR_WIDTHS = (16, 32, 64)     # channels of the colorizer's encoder convolutions (two of them with stride 2)
-COLOR_EPOCHS = 15               # notebook 06's default run on the offline photographs
-COLOR_LEARNING_RATE = 3e-3
+COLOR_EPOCHS = 16               # notebook 06's default run on the GCompris photographs
+COLOR_LEARNING_RATE = 1e-3
 COLOR_BATCH_SIZE = 64
 
 # --------------------------------------------------------------------------- quick mode (CH11_QUICK=1)
