@@ -7,16 +7,15 @@ autoencoder) and notebook 04 (variational autoencoder) train through the same
 
 - :func:`train_model` -- build, compile and fit; one ``seed`` seeds weights, sampling and shuffling;
   one short progress line per epoch; ``corrupt`` redraws the corruption of the inputs every epoch.
-- :class:`TrainOptions` -- the settings only the speed experiments change (XLA, steps per
-  execution, input pipeline, distribution strategy, shuffling).
 - :class:`TrainResult` -- the model, its per-epoch history, seconds and the settings in effect.
+- :func:`sum_squared_error`, :func:`sum_cross_entropy` -- the per-image losses.
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -30,7 +29,6 @@ from utils.validation import (check_array, check_bool, check_callable, check_cho
                               describe)
 
 SCHEDULES = ("cosine", "constant")
-PIPELINES = ("tf.data", "arrays")
 
 
 def _check_same_shape(y_true, y_pred) -> None:
@@ -75,46 +73,31 @@ def sum_cross_entropy(y_true, y_pred):
     Raises
     ------
     ValueError
-        If the two shapes differ (nothing is broadcast), as :func:`sum_squared_error`.
+        If the two shapes differ (nothing is broadcast), as :func:`sum_squared_error`, or targets lie
+        outside [0, 1] (checked on arrays given directly; :func:`train_model` checks its targets before training).
     """
     _check_same_shape(y_true, y_pred)
+    if tf.executing_eagerly():       # inside the compiled training step train_model has checked the targets
+        _check_targets(np.asarray(y_true), "y_true", sum_cross_entropy)
     y_true = ops.cast(y_true, y_pred.dtype)
     p = ops.clip(y_pred, CROSS_ENTROPY_CLIP, 1.0 - CROSS_ENTROPY_CLIP)
     per_pixel = -(y_true * ops.log(p) + (1.0 - y_true) * ops.log(1.0 - p))
     return ops.sum(ops.reshape(per_pixel, (ops.shape(per_pixel)[0], -1)), axis=-1)
 
 
-@dataclass(frozen=True)
-class TrainOptions:
-    """Settings of :func:`train_model` that only the speed experiments change.
+sum_cross_entropy.target_range = (0.0, 1.0)   # train_model refuses targets outside it before training
 
-    Attributes
-    ----------
-    jit_compile : compile each training step with XLA (default False; ``benchmarks/RESULTS.md``
-        records the experiment).
-    steps_per_execution : optimizer steps per call into the compiled graph; None means
-        :data:`~utils.recipes.STEPS_PER_EXECUTION` without a strategy and 1 with one
-        (Keras 3 on TensorFlow fails under a ``MirroredStrategy`` otherwise, keras-team/keras#19246).
-    pipeline : ``"tf.data"`` (the arrays through :func:`batches`) or ``"arrays"`` (handed to
-        ``model.fit`` as they are; Keras batches them and keeps the last, smaller batch).
-    strategy : optional ``tf.distribute.Strategy``; model and optimizer are created in its scope.
-    shuffle : reshuffle the examples every epoch.
-    """
 
-    jit_compile: bool = False
-    steps_per_execution: int | None = None
-    pipeline: str = "tf.data"
-    strategy: Any = None
-    shuffle: bool = True
-
-    def __post_init__(self):
-        check_bool(self.jit_compile, "jit_compile")
-        check_bool(self.shuffle, "shuffle")
-        if self.steps_per_execution is not None:
-            check_int(self.steps_per_execution, "steps_per_execution", minimum=1)
-        check_choice(self.pipeline, "pipeline", PIPELINES)
-        if self.strategy is not None and not hasattr(self.strategy, "scope"):
-            raise TypeError(f"strategy is {describe(self.strategy)}; expected a tf.distribute.Strategy or None")
+def _check_targets(y: np.ndarray, name: str, loss) -> None:
+    """ValueError if ``loss`` declares a ``target_range`` and ``y`` leaves it."""
+    if not hasattr(loss, "target_range"):
+        return
+    low, high = loss.target_range
+    if y.size and (y.min() < low or y.max() > high):
+        advice = "; for 0..255 pixels divide by 255 first" if y.max() > 1 else ""
+        raise ValueError(f"{name} holds values in [{float(y.min()):.4g}, {float(y.max()):.4g}]; "
+                         f"{getattr(loss, '__name__', 'the loss')} expects targets in [{low:g}, {high:g}] "
+                         f"(pixel intensities or probabilities){advice}")
 
 
 @dataclass
@@ -192,6 +175,47 @@ def in_pipeline(corrupt: Callable) -> Callable:
     check_callable(corrupt, "corrupt", "a function corrupt(x_batch, seed) written with TensorFlow ops")
     corrupt.in_pipeline = True
     return corrupt
+
+
+def _check_corruption(corrupt: Callable, sample: np.ndarray, seed: int) -> None:
+    """Refuse or warn about a ``corrupt`` whose randomness does not come from its seed.
+
+    Runs ``corrupt`` on a few examples: twice with one seed, once with another (a marked one also
+    as a traced graph, the way the pipeline runs it). Different outputs for the same seed mean
+    random numbers drawn elsewhere (numpy's ``np.random``, an unseeded ``tf.random.normal``): in the
+    pipeline numpy runs once, when the graph is traced, so every batch would get the same noise
+    (refused; an unmarked one only loses reproducibility: warned). The same output for two seeds
+    means every batch gets the same corruption (warned; a corruption without randomness may do so).
+    """
+    fix = "draw the noise from the seed argument, e.g. tf.random.stateless_normal(tf.shape(x_batch), seed=seed)"
+    if getattr(corrupt, "in_pipeline", False):
+        xb = tf.constant(sample)
+        seeds = [tf.constant([seed, k], tf.int64) for k in (1, 1, 2)]
+        traced = tf.function(lambda x_batch, s: corrupt(x_batch, s))
+        try:
+            eager = [np.asarray(corrupt(xb, s)) for s in seeds[:2]]
+            graph = [np.asarray(traced(xb, s)) for s in seeds[1:]]
+        except Exception as err:
+            raise TypeError(f"corrupt failed on a batch of {len(sample)} examples as a TensorFlow graph "
+                            f"({type(err).__name__}: {err}); a corruption marked with in_pipeline must be "
+                            "written with TensorFlow ops, or leave it unmarked to run numpy code") from None
+        if not np.array_equal(*eager):
+            raise ValueError("corrupt gives different outputs for the same batch and seed: it draws random "
+                             "numbers that do not come from its seed argument (np.random, tf.random.normal, ...). "
+                             "In the pipeline a numpy draw runs once, when the graph is traced, so every batch of "
+                             f"every epoch would get the same noise; {fix}")
+        same = np.array_equal(*graph)
+    else:
+        runs = [np.asarray(corrupt(sample.copy(), s)) for s in (1, 1, 2)]
+        if not np.array_equal(runs[0], runs[1]):
+            warnings.warn("corrupt gives different outputs for the same batch and seed, so seed does not make "
+                          "the run reproducible; draw with numpy.random.default_rng(seed)", RuntimeWarning,
+                          stacklevel=3)
+        same = np.array_equal(runs[0], runs[2])
+    if same:
+        warnings.warn("corrupt gives the same output for two different seeds: every batch of every epoch gets the "
+                      f"same corruption. If it draws noise, {fix} (numpy: numpy.random.default_rng(seed)); a "
+                      "corruption without randomness may ignore its seed", RuntimeWarning, stacklevel=3)
 
 
 def batches(x: np.ndarray, y: np.ndarray | None, batch_size: int, shuffle: bool = True, seed: int = recipes.SEED,
@@ -345,7 +369,7 @@ def train_model(build_model: Callable[[], keras.Model], x, y=None, *, epochs: in
                 schedule: str | None = None, loss: Any = sum_squared_error, metrics: list | None = None,
                 validation_data: tuple | None = None, callbacks: list | None = None, seed: int | None = None,
                 corrupt: Callable[[np.ndarray, int], np.ndarray] | None = None, progress: bool = True,
-                options: TrainOptions | None = None, adam_betas: tuple | None = None) -> TrainResult:
+                adam_betas: tuple | None = None) -> TrainResult:
     """Build, compile and fit a model on in-memory arrays; return it with its history and wall time.
 
     Parameters
@@ -371,8 +395,8 @@ def train_model(build_model: Callable[[], keras.Model], x, y=None, *, epochs: in
     corrupt : optional ``corrupt(x_batch, batch_seed)`` applied to every input batch inside the
         ``tf.data`` pipeline, with a fresh seed for each batch of each epoch (:func:`batches`);
         mark one written with TensorFlow ops with :func:`in_pipeline` to keep Python out of the loop.
+        One whose output does not follow its seed is refused (a marked one that draws numpy noise) or warned about.
     progress : print one line per epoch (``epoch 2/5  loss 12.345  val_loss 13.210  24 s``).
-    options : :class:`TrainOptions` for the speed experiments (default ``TrainOptions()``).
     adam_betas : Adam's ``(beta_1, beta_2)``, the decay rates of its running mean and mean square of
         the gradients, each in [0, 1) (default :data:`~utils.recipes.ADAM_BETAS`, Keras' own).
 
@@ -386,8 +410,9 @@ def train_model(build_model: Callable[[], keras.Model], x, y=None, *, epochs: in
     TypeError, ValueError
         For a bad argument (arrays without an example axis, NaN or infinite inputs, ``x`` and ``y``
         of different lengths, ``epochs`` or ``batch_size`` below 1, a learning rate that is not a
-        finite positive number, an unknown schedule, ``corrupt`` with the ``"arrays"`` pipeline,
-        ``adam_betas`` that is not two numbers in [0, 1)).
+        finite positive number, an unknown schedule, ``adam_betas`` that is not two numbers in [0, 1),
+        targets outside the loss's ``target_range``, a ``corrupt`` that draws noise outside its seed),
+        all before the global seed is set or a layer is built.
     FloatingPointError
         If the loss becomes NaN or infinite during training.
     """
@@ -413,45 +438,27 @@ def train_model(build_model: Callable[[], keras.Model], x, y=None, *, epochs: in
         raise TypeError(f"callbacks is {describe(callbacks)}; expected a list of keras.callbacks.Callback")
     if corrupt is not None:
         check_callable(corrupt, "corrupt", "a function corrupt(x_batch, seed) -> array of the same shape")
-    options = TrainOptions() if options is None else options
-    if not isinstance(options, TrainOptions):
-        raise TypeError(f"options is {describe(options)}; expected utils.training.TrainOptions(...) or None")
-    if corrupt is not None and options.pipeline != "tf.data":
-        raise ValueError(f"corrupt needs the tf.data pipeline, but options.pipeline is {options.pipeline!r}; "
-                         "leave options.pipeline at 'tf.data'")
+        _check_corruption(corrupt, x[:min(8, batch_size)], seed)
     validation = _check_validation_data(validation_data, y is not None)
     adam_betas = check_adam_betas(recipes.ADAM_BETAS if adam_betas is None else adam_betas)
-    strategy = options.strategy
-    steps_per_execution = options.steps_per_execution or (recipes.STEPS_PER_EXECUTION if strategy is None else 1)
-    per_epoch = len(x) // batch_size if options.pipeline == "tf.data" else math.ceil(len(x) / batch_size)
-    lr = learning_rate_schedule(learning_rate, epochs * per_epoch, schedule)
+    if y is not None:
+        _check_targets(y, "y", loss)
+    lr = learning_rate_schedule(learning_rate, epochs * (len(x) // batch_size), schedule)
 
     keras.utils.set_random_seed(seed)
-    scope = strategy.scope() if strategy is not None else contextlib.nullcontext()
-    with scope:
-        model = build_model()
-        if not isinstance(model, keras.Model):
-            raise TypeError(f"build_model returned {describe(model)}; expected a keras.Model")
-        optimizer = keras.optimizers.Adam(learning_rate=lr, beta_1=adam_betas[0], beta_2=adam_betas[1])
-        model.compile(optimizer=optimizer, loss=loss, metrics=metrics,
-                      jit_compile=options.jit_compile, steps_per_execution=steps_per_execution)
-
-    if options.pipeline == "tf.data":
-        data = batches(x, y, batch_size, shuffle=options.shuffle, seed=seed, corrupt=corrupt)
-        fit_args = dict(x=data, shuffle=False)  # the pipeline shuffles
-    else:
-        fit_args = dict(x=x, y=y, batch_size=batch_size, shuffle=options.shuffle)
-    all_callbacks = [StopOnNonFiniteLoss(), *(callbacks or [])]
-    if progress:
-        all_callbacks.append(ProgressLine(epochs))
+    model = build_model()
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"build_model returned {describe(model)}; expected a keras.Model")
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=lr, beta_1=adam_betas[0], beta_2=adam_betas[1]),
+                  loss=loss, metrics=metrics, jit_compile=False, steps_per_execution=recipes.STEPS_PER_EXECUTION)
+    all_callbacks = [StopOnNonFiniteLoss(), *(callbacks or []), *([ProgressLine(epochs)] if progress else [])]
     start = time.perf_counter()
-    fitted = model.fit(epochs=epochs, validation_data=validation, callbacks=all_callbacks, verbose=0, **fit_args)
+    fitted = model.fit(batches(x, y, batch_size, seed=seed, corrupt=corrupt), shuffle=False, epochs=epochs,
+                       validation_data=validation, callbacks=all_callbacks, verbose=0)
     seconds = time.perf_counter() - start
     history = {k: [float(v) for v in vals] for k, vals in fitted.history.items()}
     settings = dict(epochs=epochs, batch_size=batch_size, learning_rate=learning_rate, schedule=schedule,
                     adam_betas=adam_betas, seed=seed,
                     corrupt=None if corrupt is None else getattr(corrupt, "__name__", "function"),
-                    jit_compile=options.jit_compile, steps_per_execution=steps_per_execution,
-                    pipeline=options.pipeline, shuffle=options.shuffle,
-                    strategy=None if strategy is None else type(strategy).__name__)
+                    steps_per_execution=recipes.STEPS_PER_EXECUTION)
     return TrainResult(model=model, history=history, seconds=seconds, settings=settings)

@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from typing import Any, Sequence
 
 import numpy as np
 
 __all__ = ["check_array", "check_images", "check_same_shape", "check_int", "check_number",
            "check_probability", "check_seed", "check_choice", "check_bool", "check_model", "check_callable",
-           "describe"]
+           "describe", "keras_name"]
 
 
 def describe(value: Any, limit: int = 60) -> str:
@@ -116,6 +117,18 @@ def check_callable(value: Any, name: str, what: str = "a function") -> Any:
     if not callable(value):
         raise TypeError(f"{name} is {describe(value)}; expected {what}")
     return value
+
+
+def keras_name(value: Any, name: str = "name") -> str:
+    """A Keras model or layer name: every character but letters, digits, ``_``, ``.`` and ``-`` becomes ``_``.
+
+    Keras refuses other characters (``beta_vae_2d_1e+06``) only once training has opened a name
+    scope, which then stays open and breaks every later training in the kernel.
+    """
+    if not isinstance(value, str) or not value:
+        raise TypeError(f"{name} is {describe(value)}; expected a non-empty string")
+    clean = re.sub(r"[^A-Za-z0-9_.-]", "_", value)
+    return clean if clean[0].isalnum() or clean[0] == "." else "m" + clean
 
 
 def check_model(value: Any, name: str) -> Any:
