@@ -9,8 +9,9 @@ the ELBO, the training path).
   ``p_theta(x|z, y)``, with the digit label y as a one-hot vector concatenated to the
   encoder's dense input and to the decoder's input z. Its loss is the negative conditional
   ELBO ``-E_q[log p_theta(x|z, y)] + KL(q_phi(z|x, y) || N(0, I))``, a lower bound of
-  ``log p_theta(x|y)``. :func:`build_cvae_encoder`, :func:`build_cvae_decoder`,
-  :class:`ConditionalVAE`, :func:`build_cvae`, :func:`train_cvae`.
+  ``log p_theta(x|y)``. Its encoder and decoder are notebook 04's with ``n_classes``
+  (:func:`utils.vae.build_encoder`, :func:`utils.vae.build_decoder`); :class:`ConditionalVAE`,
+  :func:`build_cvae`, :func:`train_cvae`.
 - **Beta-weighted VAE**: notebook 04's architecture with the loss
   ``reconstruction + beta * KL``. :class:`BetaVAE`, :func:`build_beta_vae`, :func:`train_beta_vae`.
 - Evaluation: :func:`elbo_terms` (reconstruction loss ``D`` and inference loss ``R`` of each
@@ -32,7 +33,6 @@ from typing import Callable, Sequence
 import keras
 import numpy as np
 
-from utils import recipes
 from utils.recipes import ACTIVE_UNIT_THRESHOLD, BETA_EPOCHS, BETA_SEED, CVAE_EPOCHS, CVAE_SEED, N_CLASSES
 # the names notebook 05 imports from here (they belong to utils.recipes; BATCH_SIZE is VAE_BATCH_SIZE there)
 from utils.recipes import BETA_LATENT_SIZE, BETA_VALUES, CVAE_LATENT_SIZE, VAE_BATCH_SIZE as BATCH_SIZE  # noqa: F401
@@ -90,30 +90,6 @@ def _condition(model: keras.Model, name: str, labels, n: int) -> np.ndarray | No
 
 
 # --------------------------------------------------------------------------- conditional VAE
-def build_cvae_encoder(latent_size: int, n_classes: int = N_CLASSES,
-                       widths: Sequence[int] = recipes.VAE_ENCODER_WIDTHS, hidden: int = recipes.VAE_ENCODER_HIDDEN,
-                       image_shape: tuple = (28, 28, 1), name: str = "cvae_encoder") -> keras.Model:
-    """Encoder (x, y) -> (mu(x, y), log sigma^2(x, y)): :func:`utils.vae.build_encoder` with ``n_classes``.
-
-    Notebook 04's encoder: stride-2 convolutions on the image, then the one-hot label is concatenated
-    to the flattened maps before the Dense layer of ``hidden`` units, then the two linear heads.
-    """
-    return build_encoder(latent_size, widths, image_shape, hidden, name,
-                         n_classes=check_int(n_classes, "n_classes", minimum=2))
-
-
-def build_cvae_decoder(latent_size: int, n_classes: int = N_CLASSES,
-                       widths: Sequence[int] = recipes.VAE_DECODER_WIDTHS, hidden: int = recipes.VAE_DECODER_HIDDEN,
-                       final_kernel: int = recipes.VAE_DECODER_FINAL_KERNEL, name: str = "cvae_decoder") -> keras.Model:
-    """Decoder (z, y) -> Bernoulli logits of a 28x28x1 image: :func:`utils.vae.build_decoder` with ``n_classes``.
-
-    Notebook 04's decoder whose first Dense layer reads ``[z, one-hot y]`` instead of z alone;
-    ``widths`` must bring the 7x7 grid back to 28x28 (two or fewer stride-2 layers).
-    """
-    return build_decoder(latent_size, widths, (28, 28, 1), hidden, final_kernel, name,
-                         n_classes=check_int(n_classes, "n_classes", minimum=2))
-
-
 def _pair(inputs, what: str = "inputs"):
     if not isinstance(inputs, (list, tuple)) or len(inputs) != 2:
         raise ValueError(f"{what} is {type(inputs).__name__}; expected a pair [images, one-hot labels]: "
@@ -166,11 +142,16 @@ def _check_seed(seed) -> int | None:
 
 
 def build_cvae(latent_size: int, seed: int | None = None, n_classes: int = N_CLASSES) -> ConditionalVAE:
-    """Notebook 05's conditional VAE, built (called once on a zero batch) and ready to compile."""
+    """Notebook 05's conditional VAE, built (called once on a zero batch) and ready to compile.
+
+    Its parts are ``utils.vae.build_encoder(p, n_classes=n_classes, name="cvae_encoder")`` and the
+    matching decoder: notebook 04's, with the one-hot label concatenated to the encoder's flattened
+    maps and to the decoder's z.
+    """
     p, seed = check_int(latent_size, "latent_size", minimum=1), _check_seed(seed)
     n_classes = check_int(n_classes, "n_classes", minimum=2)
-    model = ConditionalVAE(build_cvae_encoder(p, n_classes), build_cvae_decoder(p, n_classes),
-                           seed=seed, name=f"cvae_{p}d")
+    model = ConditionalVAE(build_encoder(p, n_classes=n_classes, name="cvae_encoder"),
+                           build_decoder(p, n_classes=n_classes, name="cvae_decoder"), seed=seed, name=f"cvae_{p}d")
     model([np.zeros((1, 28, 28, 1), np.float32), np.zeros((1, n_classes), np.float32)])
     return model
 

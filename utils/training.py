@@ -26,18 +26,9 @@ from keras import ops
 
 from utils import recipes
 from utils.validation import (check_array, check_bool, check_callable, check_choice, check_int, check_number,
-                              describe)
+                              check_same_shape, describe)
 
 SCHEDULES = ("cosine", "constant")
-
-
-def _check_same_shape(y_true, y_pred) -> None:
-    """ValueError unless a loss's target and prediction have the same shape (unknown axes match anything)."""
-    shape_true, shape_pred = tuple(y_true.shape), tuple(y_pred.shape)
-    if len(shape_true) != len(shape_pred) or any(
-            a is not None and b is not None and a != b for a, b in zip(shape_true, shape_pred)):
-        raise ValueError(f"y_true has shape {shape_true} but y_pred has shape {shape_pred}; expected the same "
-                         "shape (nothing is broadcast: add or drop the channel axis with [..., None] / [..., 0])")
 
 
 def sum_squared_error(y_true, y_pred):
@@ -51,7 +42,7 @@ def sum_squared_error(y_true, y_pred):
     ValueError
         If the two shapes differ (nothing is broadcast: (n, 28, 28) against (n, 28, 28, 1) is refused).
     """
-    _check_same_shape(y_true, y_pred)
+    check_same_shape(y_true, y_pred, ("y_true", "y_pred"))
     y_true = ops.cast(y_true, y_pred.dtype)
     squared = ops.square(y_true - y_pred)
     return ops.sum(ops.reshape(squared, (ops.shape(squared)[0], -1)), axis=-1)
@@ -76,7 +67,7 @@ def sum_cross_entropy(y_true, y_pred):
         If the two shapes differ (nothing is broadcast), as :func:`sum_squared_error`, or targets lie
         outside [0, 1] (checked on arrays given directly; :func:`train_model` checks its targets before training).
     """
-    _check_same_shape(y_true, y_pred)
+    check_same_shape(y_true, y_pred, ("y_true", "y_pred"))
     if tf.executing_eagerly():       # inside the compiled training step train_model has checked the targets
         _check_targets(np.asarray(y_true), "y_true", sum_cross_entropy)
     y_true = ops.cast(y_true, y_pred.dtype)
@@ -180,39 +171,35 @@ def in_pipeline(corrupt: Callable) -> Callable:
 def _check_corruption(corrupt: Callable, sample: np.ndarray, seed: int) -> None:
     """Refuse or warn about a ``corrupt`` whose randomness does not come from its seed.
 
-    Runs ``corrupt`` on a few examples: twice with one seed, once with another (a marked one also
-    as a traced graph, the way the pipeline runs it). Different outputs for the same seed mean
-    random numbers drawn elsewhere (numpy's ``np.random``, an unseeded ``tf.random.normal``): in the
-    pipeline numpy runs once, when the graph is traced, so every batch would get the same noise
-    (refused; an unmarked one only loses reproducibility: warned). The same output for two seeds
-    means every batch gets the same corruption (warned; a corruption without randomness may do so).
+    ``corrupt`` runs on a few examples twice with one seed and once with another (a marked one as
+    the traced graph the pipeline runs, and eagerly). Different outputs for the same seed mean random
+    numbers drawn elsewhere (``np.random``, an unseeded ``tf.random.normal``): in the pipeline a numpy
+    draw runs once, when the graph is traced, so every batch would get the same noise (refused; an
+    unmarked one only loses reproducibility: warned). The same output for two seeds means the same
+    corruption for every batch (warned: a corruption without randomness may do so).
     """
     fix = "draw the noise from the seed argument, e.g. tf.random.stateless_normal(tf.shape(x_batch), seed=seed)"
-    if getattr(corrupt, "in_pipeline", False):
-        xb = tf.constant(sample)
-        seeds = [tf.constant([seed, k], tf.int64) for k in (1, 1, 2)]
-        traced = tf.function(lambda x_batch, s: corrupt(x_batch, s))
+    marked = getattr(corrupt, "in_pipeline", False)
+    if marked:
+        traced, seeds = tf.function(lambda xb, s: corrupt(xb, s)), [tf.constant([seed, k], tf.int64) for k in (1, 2)]
         try:
-            eager = [np.asarray(corrupt(xb, s)) for s in seeds[:2]]
-            graph = [np.asarray(traced(xb, s)) for s in seeds[1:]]
+            eager = [np.asarray(corrupt(tf.constant(sample), seeds[0])) for _ in range(2)]
+            outs = [np.asarray(traced(tf.constant(sample), s)) for s in seeds]
         except Exception as err:
-            raise TypeError(f"corrupt failed on a batch of {len(sample)} examples as a TensorFlow graph "
-                            f"({type(err).__name__}: {err}); a corruption marked with in_pipeline must be "
-                            "written with TensorFlow ops, or leave it unmarked to run numpy code") from None
-        if not np.array_equal(*eager):
-            raise ValueError("corrupt gives different outputs for the same batch and seed: it draws random "
-                             "numbers that do not come from its seed argument (np.random, tf.random.normal, ...). "
-                             "In the pipeline a numpy draw runs once, when the graph is traced, so every batch of "
-                             f"every epoch would get the same noise; {fix}")
-        same = np.array_equal(*graph)
+            raise TypeError(f"corrupt failed as a TensorFlow graph ({type(err).__name__}: {err}); a corruption "
+                            "marked with in_pipeline must be written with TensorFlow ops (unmarked, numpy works)") from None
     else:
-        runs = [np.asarray(corrupt(sample.copy(), s)) for s in (1, 1, 2)]
-        if not np.array_equal(runs[0], runs[1]):
-            warnings.warn("corrupt gives different outputs for the same batch and seed, so seed does not make "
-                          "the run reproducible; draw with numpy.random.default_rng(seed)", RuntimeWarning,
-                          stacklevel=3)
-        same = np.array_equal(runs[0], runs[2])
-    if same:
+        eager = [np.asarray(corrupt(sample.copy(), 1)) for _ in range(2)]
+        outs = [eager[0], np.asarray(corrupt(sample.copy(), 2))]
+    if not np.array_equal(*eager):
+        message = ("corrupt gives different outputs for the same batch and seed: it draws random numbers that do "
+                   "not come from its seed argument (np.random, tf.random.normal, ...), so the seed does not make "
+                   "the run reproducible")
+        if marked:
+            raise ValueError(f"{message}; in the pipeline a numpy draw runs once, when the graph is traced, so every "
+                             f"batch of every epoch would get the same noise: {fix}")
+        warnings.warn(f"{message}: draw with numpy.random.default_rng(seed)", RuntimeWarning, stacklevel=3)
+    elif np.array_equal(*outs):
         warnings.warn("corrupt gives the same output for two different seeds: every batch of every epoch gets the "
                       f"same corruption. If it draws noise, {fix} (numpy: numpy.random.default_rng(seed)); a "
                       "corruption without randomness may ignore its seed", RuntimeWarning, stacklevel=3)
@@ -358,9 +345,9 @@ def check_adam_betas(adam_betas) -> tuple[float, float]:
         raise TypeError(f"adam_betas is {describe(adam_betas)}; expected two numbers (beta_1, beta_2) in [0, 1), "
                         f"e.g. {recipes.ADAM_BETAS}")
     betas = tuple(check_number(b, f"adam_betas[{i}]", minimum=0.0) for i, b in enumerate(adam_betas))
-    for i, b in enumerate(betas):
-        if b >= 1:
-            raise ValueError(f"adam_betas[{i}] is {b:g}; expected a value in [0, 1), e.g. {recipes.ADAM_BETAS}")
+    if max(betas) >= 1:
+        raise ValueError(f"adam_betas[{betas.index(max(betas))}] is {max(betas):g}; expected a value in [0, 1), "
+                         f"e.g. {recipes.ADAM_BETAS}")
     return betas
 
 

@@ -34,19 +34,12 @@ from keras import layers, ops
 from utils import recipes
 from utils.autoencoder import check_architecture
 from utils.validation import (check_array, check_images, check_int, check_model, check_probability,
-                              describe, keras_name)
+                              check_same_shape, describe, keras_name, static_shape)
 
 LOG_2PI = math.log(2.0 * math.pi)
 
 
 # --------------------------------------------------------------------------- KL and sampling
-def _static_shape(a) -> tuple:
-    shape = getattr(a, "shape", None)
-    if shape is None:
-        return np.shape(a)
-    return tuple(None if d is None else int(d) for d in shape)
-
-
 def kl_divergence(mu, log_var):
     """``KL(N(mu, diag exp(log_var)) || N(0, I))`` in closed form, one value per example.
 
@@ -69,12 +62,8 @@ def kl_divergence(mu, log_var):
         If the shapes of ``mu`` and ``log_var`` differ, they are scalars, or numpy inputs
         hold NaN or infinite values.
     """
-    shape_mu, shape_lv = _static_shape(mu), _static_shape(log_var)
-    if len(shape_mu) != len(shape_lv) or any(
-            a is not None and b is not None and a != b for a, b in zip(shape_mu, shape_lv)):
-        raise ValueError(f"mu has shape {shape_mu} but log_var has shape {shape_lv}; "
-                         "expected the same shape, (n, p) for n examples in p latent coordinates")
-    if len(shape_mu) == 0:
+    check_same_shape(mu, log_var, ("mu", "log_var"))
+    if len(static_shape(mu)) == 0:
         raise ValueError("mu and log_var are scalars; expected arrays of shape (n, p) or (p,)")
     if isinstance(mu, (np.ndarray, list, tuple)) and isinstance(log_var, (np.ndarray, list, tuple)):
         mu = check_array(mu, "mu", min_len=0, dtype=np.float64)
@@ -122,11 +111,7 @@ def bernoulli_log_likelihood(x, logits):
     ValueError
         If ``x`` and ``logits`` have different shapes (nothing is broadcast).
     """
-    shape_x, shape_l = _static_shape(x), _static_shape(logits)
-    if len(shape_x) != len(shape_l) or any(a is not None and b is not None and a != b
-                                           for a, b in zip(shape_x, shape_l)):
-        raise ValueError(f"x has shape {shape_x} but logits has shape {shape_l}; expected the same shape "
-                         "(nothing is broadcast: add or drop the channel axis with [..., None] / [..., 0])")
+    check_same_shape(x, logits, ("x", "logits"))
     x = ops.cast(x, logits.dtype) if hasattr(logits, "dtype") else x
     per_pixel = x * logits - ops.softplus(logits)
     return ops.sum(ops.reshape(per_pixel, (ops.shape(per_pixel)[0], -1)), axis=-1)
@@ -150,7 +135,8 @@ def build_encoder(latent_size: int, widths: Sequence[int] = recipes.VAE_ENCODER_
     """
     latent_size, widths, image_shape, _ = check_architecture(latent_size, widths, image_shape)
     hidden = check_int(hidden, "hidden", minimum=1)
-    n_classes, name = _check_classes(n_classes), keras_name(name)
+    n_classes = None if n_classes is None else check_int(n_classes, "n_classes", minimum=2)
+    name = keras_name(name)
     x_in = keras.Input(image_shape, name="x")
     y_in = None if n_classes is None else keras.Input((n_classes,), name="y")
     h = x_in
@@ -187,7 +173,8 @@ def build_decoder(latent_size: int, widths: Sequence[int] = recipes.VAE_DECODER_
     latent_size, widths, image_shape, _ = check_architecture(latent_size, widths, image_shape)
     hidden = check_int(hidden, "hidden", minimum=1)
     final_kernel = check_int(final_kernel, "final_kernel", minimum=1)
-    n_classes, name = _check_classes(n_classes), keras_name(name)
+    n_classes = None if n_classes is None else check_int(n_classes, "n_classes", minimum=2)
+    name = keras_name(name)
     h_img, w_img, c = image_shape
     factor = 2 ** len(widths)
     z_in = keras.Input((latent_size,), name="z")
@@ -200,12 +187,6 @@ def build_decoder(latent_size: int, widths: Sequence[int] = recipes.VAE_DECODER_
         h = layers.Conv2DTranspose(w, 3, strides=2, padding="same", activation="relu")(h)
     logits = layers.Conv2DTranspose(c, final_kernel, strides=2, padding="same", name="logits")(h)
     return keras.Model(z_in if y_in is None else [z_in, y_in], logits, name=name)
-
-
-def _check_classes(n_classes) -> int | None:
-    if n_classes is None:
-        return None
-    return check_int(n_classes, "n_classes", minimum=2)
 
 
 def conditional_classes(model: keras.Model) -> int | None:
