@@ -53,8 +53,10 @@ def check_architecture(latent_size, widths, image_shape, kernel_size=recipes.AE_
     h, w, _ = image_shape
     factor = 2 ** len(widths)
     if h % factor or w % factor:
-        raise ValueError(f"image_shape is {image_shape}; with {len(widths)} stride-2 layers height and "
-                         f"width must be multiples of {factor}")
+        raise ValueError(f"widths is {widths} and image_shape is {image_shape}; expected image sides that the "
+                         f"{len(widths)} stride-2 layers halve and the decoder doubles back evenly (multiples of "
+                         f"{factor}); {h}x{w} images allow at most "
+                         f"{max(k for k in range(8) if h % 2 ** k == 0 and w % 2 ** k == 0)} widths")
     return latent_size, widths, image_shape, kernel_size
 
 

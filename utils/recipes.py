@@ -61,6 +61,7 @@ VAE_GOAL_LATENT_SIZE = 2        # the latent size of the goal below (and of the 
 VAE_GOAL_ELBO = -150.0          # goal: mean test ELBO (nats) at p = 2
 
 # --------------------------------------------------------------------------- conditional and beta VAE (notebook 05)
+# batch size, learning rate and schedule are notebook 04's (VAE_BATCH_SIZE, VAE_LEARNING_RATE, SCHEDULE)
 N_CLASSES = 10                  # digits 0-9, the label y of the conditional VAE
 CVAE_LATENT_SIZE = 2            # p of the conditional VAE: two style sliders
 CVAE_EPOCHS = 10
