@@ -192,7 +192,7 @@ def test_bad_inputs_raise_clear_errors():
         train_cvae(2, x, np.zeros(7, int), epochs=1)
     bad = x.copy()
     bad[0, 0, 0, 0] = np.nan
-    with pytest.raises(ValueError, match="x holds NaN"):
+    with pytest.raises(ValueError, match="x holds 1 NaN or infinite pixel value"):
         train_cvae(2, bad, np.zeros(8, int), epochs=1)
     with pytest.raises(ValueError, match="labels is None"):
         evaluate_conditional_elbo(model.encoder, model.decoder, x, None)
