@@ -294,7 +294,8 @@ def evaluate_conditional_elbo(encoder: keras.Model, decoder: keras.Model, x, lab
     See :func:`elbo_terms` for the arguments and errors.
     """
     if labels is None:
-        raise ValueError("labels is None; the conditional ELBO needs the digit label of every image")
+        raise ValueError("labels is None; expected the digit label of every image (the conditional ELBO bounds "
+                         "log p(x|y)); for notebook 04's model use elbo_terms(encoder, decoder, x)")
     distortion, rate = elbo_terms(encoder, decoder, x, labels, n_samples=n_samples,
                                   batch_size=batch_size, seed=seed)
     return -(distortion + rate)

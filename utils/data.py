@@ -166,9 +166,11 @@ def remove_orphans(cache_dir: str | os.PathLike) -> list[Path]:
     read-only folder, a missing one) are ignored.
     """
     folder, removed = Path(cache_dir) / PARTIAL_DIR, []
-    if not _ours(folder):
-        return removed
-    for entry in folder.iterdir():
+    try:
+        entries = list(folder.iterdir()) if _ours(folder) else []
+    except OSError:
+        entries = []
+    for entry in entries:
         match = PARTIAL_NAME.fullmatch(entry.name)
         if not match or _pid_alive(int(match["pid"])):
             continue

@@ -70,18 +70,13 @@ def mask_pixels(images, fraction: float, seed: int | None = None) -> np.ndarray:
     return np.where(rng.random(x.shape) < fraction, np.float32(0.0), x)
 
 
-def _as_stack(images) -> tuple[np.ndarray, tuple]:
-    """(n, h, w) view of the images plus the shape to restore."""
+def _grey(images) -> tuple[np.ndarray, tuple[int, int]]:
+    """The checked grey images and their (height, width) axes, which the filters smooth over."""
     x = _check_images(images)
-    shape = x.shape
-    if x.ndim == 2:
-        return x[None], shape
-    if x.ndim == 4:
-        if shape[-1] != 1:
-            raise ValueError(f"images has shape {shape} with {shape[-1]} channels; the filters expect grey "
-                             "images (1 channel)")
-        return x[..., 0], shape
-    return x, shape
+    if x.ndim == 4 and x.shape[-1] != 1:
+        raise ValueError(f"images has shape {x.shape} with {x.shape[-1]} channels; expected grey images "
+                         "(n, height, width, 1), (n, height, width) or (height, width)")
+    return x, ((1, 2) if x.ndim >= 3 else (0, 1))
 
 
 def gaussian_filter(images, sigma: float = 1.0, radius: int | None = None) -> np.ndarray:
@@ -102,9 +97,8 @@ def gaussian_filter(images, sigma: float = 1.0, radius: int | None = None) -> np
     """
     sigma = check_number(sigma, "sigma", positive=True)
     radius = int(np.ceil(3 * sigma)) if radius is None else check_int(radius, "radius", minimum=0)
-    x, shape = _as_stack(images)
-    out = ndimage.gaussian_filter(x, sigma, mode="mirror", radius=radius, axes=(1, 2))
-    return out.reshape(shape).astype(np.float32)
+    x, axes = _grey(images)
+    return ndimage.gaussian_filter(x, sigma, mode="mirror", radius=radius, axes=axes).astype(np.float32)
 
 
 def median_filter(images, size: int = 3) -> np.ndarray:
@@ -120,8 +114,8 @@ def median_filter(images, size: int = 3) -> np.ndarray:
     size = check_int(size, "size", minimum=1)
     if size % 2 == 0:
         raise ValueError(f"size is {size}; expected an odd positive int such as 3")
-    x, shape = _as_stack(images)
-    return ndimage.median_filter(x, size=size, mode="mirror", axes=(1, 2)).reshape(shape).astype(np.float32)
+    x, axes = _grey(images)
+    return ndimage.median_filter(x, size=size, mode="mirror", axes=axes).astype(np.float32)
 
 
 def gaussian_corruption(sigma: float):

@@ -15,7 +15,7 @@ LEARNING_RATE = 1e-2        # peak rate of Adam
 SCHEDULE = "cosine"         # linear warm-up, then cosine decay ("constant" is the other choice)
 WARMUP_FRACTION = 0.05      # share of the steps spent warming up
 FINAL_LR_FRACTION = 0.01    # the cosine decay ends at this share of the peak rate
-STEPS_PER_EXECUTION = 16    # optimizer steps per call into the compiled graph (1 under a strategy)
+STEPS_PER_EXECUTION = 16    # optimizer steps per call into the compiled graph
 ADAM_BETAS = (0.9, 0.999)   # Adam's decay rates of its running gradient mean and mean square (Keras' defaults)
 
 # --------------------------------------------------------------------------- autoencoder (notebook 02)
