@@ -22,7 +22,6 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-MAX_BYTES = 3 * 1024 * 1024
 
 # Lines TensorFlow, absl and XLA write to stderr while starting (glog format "I0000 00:00:...").
 TF_LOG_PATTERNS = [
@@ -128,10 +127,27 @@ def test_there_are_notebooks() -> None:
     assert NOTEBOOKS, f"no notebooks/NN_*.ipynb under {REPO}"
 
 
-def test_file_is_small(notebook) -> None:
-    path, _ = notebook
+# Notebook sizes: each lesson and solution at most 1.5 MB, the six lessons together at most 7 MB (figures
+# at 1x and ~100 dpi, photos as JPEG, widget outputs that do not store a figure twice).
+MAX_NOTEBOOK_BYTES = 1_500_000
+MAX_LESSONS_BYTES = 7_000_000
+SOLUTIONS = sorted((REPO / "notebooks" / "solutions").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS + SOLUTIONS, ids=lambda p: p.name)
+def test_notebook_is_at_most_1_5_mb(path: Path) -> None:
     size = path.stat().st_size
-    assert size < MAX_BYTES, f"{path.name} is {size / 1e6:.2f} MB; keep it under {MAX_BYTES / 1e6:.1f} MB"
+    assert size <= MAX_NOTEBOOK_BYTES, (
+        f"{path.name} is {size / 1e6:.2f} MB; at most {MAX_NOTEBOOK_BYTES / 1e6:.1f} MB: figures at 1x "
+        "(setup_figures() in Setup), photos with utils.plotting.show_as_jpeg, fewer or smaller figures")
+
+
+def test_the_six_lessons_together_are_at_most_7_mb() -> None:
+    sizes = {p.name: p.stat().st_size for p in NOTEBOOKS}
+    total = sum(sizes.values())
+    assert total <= MAX_LESSONS_BYTES, (
+        f"the lessons together are {total / 1e6:.2f} MB; at most {MAX_LESSONS_BYTES / 1e6:.0f} MB:\n"
+        + "\n".join(f"  {name}: {size / 1e6:.2f} MB" for name, size in sizes.items()))
 
 
 def test_kernelspec_is_python3(notebook) -> None:
@@ -260,22 +276,62 @@ def test_lesson_text_uses_the_glossary_and_no_developer_talk(teaching_notebook) 
     assert not found, f"{path.name}: lesson text off the glossary (README) or about tooling:\n" + "\n".join(found)
 
 
-def test_figures_are_stored_sharp(teaching_notebook) -> None:
-    """Each PNG holds at least twice the pixels of its displayed width (setup_figures' retina format)."""
+def image_dpi(data: str, mime: str) -> float | None:
+    """The resolution a PNG (pHYs chunk) or JPEG (JFIF density) says it was drawn at; None if it says none."""
+    raw = base64.b64decode(data)
+    if mime == "image/png":
+        i = 8
+        while i + 8 <= len(raw):
+            n, kind = struct.unpack(">I", raw[i:i + 4])[0], raw[i + 4:i + 8]
+            if kind == b"pHYs":
+                x, _, unit = struct.unpack(">IIB", raw[i + 8:i + 17])
+                return x * 0.0254 if unit == 1 else None
+            i += 12 + n
+        return None
+    if raw[6:11] == b"JFIF\0":
+        unit, x = raw[13], struct.unpack(">H", raw[14:16])[0]
+        return float(x) if unit == 1 else x * 2.54 if unit == 2 else None
+    return None
+
+
+def test_figures_are_stored_at_1x_and_about_100_dpi(teaching_notebook) -> None:
+    """Each figure is stored at the size it is shown (1x) and drawn at about 100 dpi (setup_figures):
+    sharp on a projector at its display size, a quarter of the bytes of a 2x figure."""
     path, nb = teaching_notebook
-    blurry = []
+    wrong = []
     for i, c in enumerate(nb["cells"]):
         for o in c.get("outputs", []):
-            if "image/png" not in o.get("data", {}):
-                continue
-            shown = o.get("metadata", {}).get("image/png", {}).get("width")
-            pixels = png_width(o["data"]["image/png"])
-            if not shown or pixels < 1.9 * shown:
-                blurry.append(f"{_label(i, c)}: {pixels} px shown at {shown} px")
-    assert not blurry, f"{path.name}: figures not stored at 2x (call setup_figures() in Setup):\n" + "\n".join(blurry)
+            for mime in ("image/png", "image/jpeg"):
+                if mime not in o.get("data", {}):
+                    continue
+                shown = o.get("metadata", {}).get(mime, {}).get("width")
+                dpi = image_dpi(o["data"][mime], mime)
+                if shown is not None or dpi is None or not 90 <= dpi <= 130:
+                    wrong.append(f"{_label(i, c)}: {mime} drawn at {dpi and round(dpi)} dpi, "
+                                 f"shown at width {shown or 'as stored'}")
+    assert not wrong, (f"{path.name}: figures not stored at 1x and ~100 dpi (call setup_figures() in Setup, "
+                       "draw at dpi=FIG_DPI):\n" + "\n".join(wrong))
 
 
 # --- the checks above must be able to fail -------------------------------------------------
+
+@pytest.mark.parametrize("retina, dpi", [(False, 100), (True, 200)])
+def test_image_dpi_reads_what_setup_figures_stores(retina: bool, dpi: int) -> None:
+    import io
+
+    import matplotlib
+
+    matplotlib.use("agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(2, 1), dpi=100)
+    ax.plot([0, 1])
+    for fmt, mime in (("png", "image/png"), ("jpeg", "image/jpeg")):
+        buf = io.BytesIO()
+        fig.savefig(buf, format=fmt, dpi=200 if retina else 100)
+        assert round(image_dpi(base64.b64encode(buf.getvalue()).decode(), mime)) == dpi
+    plt.close(fig)
+
 
 @pytest.mark.parametrize("source, expected", [
     ("print(1)", True),

@@ -2,7 +2,7 @@
 
     python -m tools.slides annotate [NOTEBOOK ...]   # write metadata.slideshow.slide_type (all notebooks by default)
     python -m tools.slides check    [NOTEBOOK ...]   # exit 1 if annotate would change anything
-    python -m tools.slides build    [--out build/site]   # make slides: decks into OUT/slides/
+    python -m tools.slides build    [--out build/site] [NOTEBOOK ...]   # make slides: decks into OUT/slides/
 
 ``annotate`` gives every cell a ``metadata.slideshow.slide_type`` by one rule, in the cells' order:
 
@@ -25,15 +25,15 @@ are only ever set by hand. Cell contents are never changed. Running annotate twi
 A deck is built from the notebook as committed; cells that have no slide type yet get the rule's
 type in memory (annotate writes them into the notebook, where a person can then change them).
 The decks follow the lecture's order (the notebooks' NN_ order); they use a local reveal.js copy
-(tools.site assets) and ``navigationMode: "linear"``, so the right arrow steps through every
-slide and sub-slide.
+(``tools.sitekit`` assets) and ``navigationMode: "linear"``, so the right arrow steps through every
+slide and sub-slide. ``build --out`` follows the site's rule (``tools.sitekit.check_out``): a new or
+empty folder, or an earlier site; the decks go into its ``slides/``.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
-import json
 import math
 import re
 import shutil
@@ -44,7 +44,8 @@ import time
 import unicodedata
 from pathlib import Path
 
-from tools import course, site
+from tools import course, sitekit
+from tools.sitekit import SiteError
 
 ROOT = Path(__file__).resolve().parent.parent
 SLIDE_TYPES = ("slide", "subslide", "fragment", "skip", "notes", "-")
@@ -152,18 +153,18 @@ def annotate_notebook(nb: dict) -> list[str]:
     for i, (cell, kind) in enumerate(zip(cells, rule)):
         cid = cell.get("id")
         if not isinstance(cid, str):
-            raise ValueError(f"cell {i + 1} has no id: run `python -m tools.course sync` first (nbformat 4.5 ids)")
+            raise ValueError(f"{sitekit.cell_label(i)} has no id: run `python -m tools.course sync` first (nbformat 4.5 ids)")
         show = cell.setdefault("metadata", {}).get("slideshow") or {}
         current = show.get("slide_type")
         if current is not None and current not in SLIDE_TYPES:
-            raise ValueError(f"cell {i + 1} ({cid}) has slide_type {current!r}; expected one of {SLIDE_TYPES}")
+            raise ValueError(f"{sitekit.cell_label(i)}, id {cid}, has slide_type {current!r}; expected one of {SLIDE_TYPES}")
         by_hand = current is not None and record.get(cid) != current
         if by_hand:
             continue
         new_record[cid] = kind
         if current != kind:
             cell["metadata"]["slideshow"] = {**show, "slide_type": kind}
-            changes.append(f"cell {i + 1}: {current or 'none'} -> {kind}")
+            changes.append(f"{sitekit.cell_label(i)}: {current or 'none'} -> {kind}")
     if nb["metadata"].get(AUTO_KEY) != {"auto": new_record}:
         nb["metadata"][AUTO_KEY] = {"auto": new_record}
         if not changes:
@@ -172,10 +173,14 @@ def annotate_notebook(nb: dict) -> list[str]:
 
 
 def annotate(paths: list[Path], write: bool = True) -> list[str]:
-    """Annotate the notebooks ``paths``; what changed (or would change), one line per notebook."""
+    """Annotate the notebooks ``paths``; what changed (or would change), one line per notebook.
+
+    Notebooks are read and written by ``tools.nbio`` (a damaged file is named with its cell; the
+    write is atomic and keeps the file's permission bits).
+    """
     report = []
     for p in paths:
-        nb = json.loads(p.read_text(encoding="utf-8"))
+        nb = sitekit.load_notebook(p)
         try:
             changes = annotate_notebook(nb)
         except ValueError as exc:
@@ -184,76 +189,84 @@ def annotate(paths: list[Path], write: bool = True) -> list[str]:
             slides = sum(1 for c in nb["cells"] if c["metadata"]["slideshow"]["slide_type"] in ("slide", "subslide"))
             report.append(f"{p.name}: {len(changes)} change(s), {slides} slides and sub-slides")
             if write:
-                course.write_atomic(p, course.notebook_json(nb))
+                sitekit.write_notebook(nb, p)
     return report
 
 
 # --- decks ------------------------------------------------------------------------------------------
 
-def render_deck(path: Path, exporter=None) -> str:
+def render_deck(path: Path, exporter=None, media: dict[str, Path] | None = None) -> str:
     """One notebook as a reveal.js deck (template tools/site_templates/deck)."""
-    nb = site.read_notebook(path)
+    nb, info = sitekit.prepare(path, "deck", media)
     for i, cell in enumerate(nb.cells):
         cell.setdefault("id", f"cell-{i + 1}")   # in memory only (nbformat < 4.5 has no ids)
     try:
         annotate_notebook(nb)   # in memory: cells annotate has not seen yet get the rule's type
     except ValueError as exc:
-        raise site.SiteError(f"{path.name}: {exc}") from None
-    c = course.load_course(ROOT)
-    names = {p.name for p in course.notebooks(ROOT)}
-    site.localise_links(nb, path.name, names, c)
-    info = course.title_info(nb, path.name)
-    exporter = exporter or site.make_exporter("deck")
-    body, _ = exporter.from_notebook_node(nb, resources={
-        "metadata": {"name": info["title"]},
-        "ch11": {"assets": "../assets", "width": DECK_WIDTH, "height": DECK_HEIGHT}})
-    return body
+        raise SiteError(f"{path.name}: {exc}") from None
+    return sitekit.export(nb, info, "deck", {"assets": "../assets", "width": DECK_WIDTH, "height": DECK_HEIGHT},
+                          exporter or sitekit.make_exporter("deck"))
 
 
-def build_decks(site_dir: Path, paths: list[Path]) -> None:
-    """Write ``site_dir/slides/NN_name.slides.html`` for every notebook (``site_dir/assets`` must exist)."""
-    slides = site_dir / "slides"
+def render_decks(paths: list[Path], media: dict[str, Path] | None = None) -> dict[str, str]:
+    """Every notebook's deck (file name -> HTML), in memory; the local images they show go into ``media``."""
+    exporter = sitekit.make_exporter("deck")
+    return {f"{p.stem}.slides.html": render_deck(p, exporter, media) for p in paths}
+
+
+def build_decks(site_dir: Path, paths: list[Path], media: dict[str, Path] | None = None,
+                decks: dict[str, str] | None = None) -> None:
+    """Write ``site_dir/slides/NN_name.slides.html`` for every notebook (``site_dir/assets`` must exist);
+    the local images they show are recorded in ``media`` (``sitekit.copy_media`` copies them).
+    ``decks`` gives them already rendered (``render_decks``)."""
+    decks = decks if decks is not None else render_decks(paths, media)
     tmp = Path(tempfile.mkdtemp(prefix=".slides.tmp-", dir=site_dir))
     tmp.chmod(0o755)
     try:
-        exporter = site.make_exporter("deck")
-        for p in paths:
-            (tmp / f"{p.stem}.slides.html").write_text(render_deck(p, exporter), encoding="utf-8")
-        site.swap_in(tmp, slides)
+        for name, html in decks.items():
+            (tmp / name).write_text(html, encoding="utf-8")
+        sitekit.swap_in(tmp, site_dir / "slides")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
 
 
-def build(out: Path = site.DEFAULT_OUT) -> None:
-    """make slides: the decks into ``out/slides`` (and the assets they need into ``out/assets``)."""
+def build(out: Path = sitekit.DEFAULT_OUT, paths: list[Path] | None = None) -> None:
+    """make slides: the decks into ``out/slides`` (and the assets they need into ``out/assets``).
+
+    ``out`` must be new, empty or an earlier site (``sitekit.check_out``); it is marked as a site.
+    Every notebook is read, checked and rendered before ``out`` is touched.
+    """
+    paths = list(paths) if paths is not None else course.notebooks(ROOT)
+    out = sitekit.check_out(out, "site")
+    media: dict[str, Path] = {}
+    decks = render_decks(paths, media)
     out.mkdir(parents=True, exist_ok=True)
-    site.install_assets(out / "assets")
-    build_decks(out, course.notebooks(ROOT))
-    problems = site.find_external_resources(out / "slides")
+    if sitekit.read_marker(out) is None:
+        sitekit.write_marker(out, "site", notebooks=[p.name for p in paths], slides=True)
+    build_decks(out, paths, media, decks)
+    sitekit.install_assets(out / "assets")
+    sitekit.copy_media(media, out)
+    problems = sitekit.find_external_resources(out / "slides")
     if problems:
-        raise site.SiteError("the decks would fetch files from other hosts:\n  " + "\n  ".join(problems[:20]))
+        raise SiteError("the decks would fetch files from other hosts:\n  " + "\n  ".join(problems[:20]))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.slides", description=__doc__.split("\n")[0])
     parser.add_argument("command", choices=["annotate", "check", "build"])
     parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks (default: notebooks/NN_*.ipynb)")
-    parser.add_argument("--out", type=Path, default=site.DEFAULT_OUT, help="the site's folder (default build/site)")
-    args = parser.parse_args(argv)
+    parser.add_argument("--out", type=Path, default=sitekit.DEFAULT_OUT, help="the site's folder (default build/site)")
+    args = parser.parse_intermixed_args(argv)
     try:
+        paths = sitekit.notebook_args(args.notebooks) or course.notebooks(ROOT)
         if args.command == "build":
             start = time.perf_counter()
-            build(args.out)
+            build(args.out, paths)
             print(f"slides: {args.out / 'slides'} built in {time.perf_counter() - start:.1f} s")
             return 0
-        paths = [p.resolve() for p in args.notebooks] or course.notebooks(ROOT)
-        for p in paths:
-            if not p.is_file() or p.suffix != ".ipynb":
-                raise ValueError(f"notebook {str(p)!r} is not an .ipynb file; name notebooks such as "
-                                 "notebooks/04_variational_autoencoder.ipynb")
         report = annotate(paths, write=args.command == "annotate")
-    except (site.SiteError, ValueError) as exc:
+    except (SiteError, ValueError) as exc:
         print(f"slides: {exc}", file=sys.stderr)
         return 1
     for line in report:

@@ -101,7 +101,7 @@ def site_dir(browser_requirements: str, tmp_path_factory: pytest.TempPathFactory
             pytest.fail(f"CH11_SITE_DIR={given!r} holds no index.html: run `make site` first", pytrace=False)
         return path
     from conftest import skip_or_fail
-    from tools import site
+    from tools import site, sitekit
 
     out = tmp_path_factory.mktemp("site") / "site"
     try:
@@ -211,9 +211,9 @@ def check_common(visit: Visit, state: dict, base: str) -> list[str]:
 
 
 def test_no_external_resources_in_output(site_dir: Path) -> None:
-    from tools import site
+    from tools import site, sitekit
 
-    assert site.find_external_resources(site_dir) == []
+    assert sitekit.find_external_resources(site_dir) == []
     for nb in NOTEBOOKS:
         assert (site_dir / "notebooks" / f"{nb.stem}.html").is_file(), f"no page for {nb.name}"
         assert (site_dir / "slides" / f"{nb.stem}.slides.html").is_file(), f"no deck for {nb.name}"
