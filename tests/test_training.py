@@ -40,7 +40,6 @@ def test_short_training_lowers_the_loss():
     assert r.history["loss"][-1] < 0.5 * r.history["loss"][0]
     assert r.history["loss"][-1] < 0.5 * before
     assert r.seconds > 0
-    assert "6 epochs" in r.summary("ae")
 
 
 def test_callbacks_see_every_epoch():

@@ -36,7 +36,8 @@ import numpy as np
 from utils.recipes import ACTIVE_UNIT_THRESHOLD, BETA_EPOCHS, BETA_SEED, CVAE_EPOCHS, CVAE_SEED, N_CLASSES
 # the names notebook 05 imports from here (they belong to utils.recipes; BATCH_SIZE is VAE_BATCH_SIZE there)
 from utils.recipes import BETA_LATENT_SIZE, BETA_VALUES, CVAE_LATENT_SIZE, VAE_BATCH_SIZE as BATCH_SIZE  # noqa: F401
-from utils.validation import check_array, check_images, check_int, check_model, check_number, keras_name
+from utils.validation import (check_array, check_callable, check_images, check_int, check_model, check_number,
+                              keras_name)
 from utils.vae import (VAE, build_decoder, build_encoder, check_condition, check_encoder_input,
                        conditional_classes, elbo_parts, latent_size_of, pixel_probabilities, train_vae_model)
 
@@ -80,7 +81,8 @@ def _condition(model: keras.Model, name: str, labels, n: int) -> np.ndarray | No
 
     A missing ``labels`` (conditional model) or an extra one (notebook 04's model) is refused.
     """
-    check_model(model, name)
+    if not isinstance(model, keras.Model):
+        check_callable(model, name, "a keras.Model (or a function x -> [mu, log_var])")
     classes = conditional_classes(model)
     if labels is None or classes is None:
         check_condition(model, name, labels is not None, "pass labels=..., one digit label per image"

@@ -109,15 +109,6 @@ class TrainResult:
     seconds: float
     settings: dict[str, Any] = field(default_factory=dict)
 
-    def summary(self, name: str = "model") -> str:
-        """One compact line: epochs, final losses (rounded) and wall time."""
-        parts = [f"{name}: {len(self.history.get('loss', []))} epochs"]
-        for key in ("loss", "val_loss"):
-            if self.history.get(key):
-                parts.append(f"{key} {self.history[key][-1]:.3f}")
-        parts.append(f"{self.seconds:.0f} s")
-        return ", ".join(parts)
-
 
 def learning_rate_schedule(learning_rate: float, total_steps: int, schedule: str = recipes.SCHEDULE,
                            warmup_fraction: float = recipes.WARMUP_FRACTION):

@@ -361,8 +361,8 @@ def _check_evaluation(encoder, decoder, x, batch_size, seed) -> tuple[int, np.nd
 
 
 def check_encoder_input(encoder: keras.Model, x: np.ndarray) -> None:
-    """ValueError unless the images ``x`` have the shape the encoder takes (after the batch axis)."""
-    expected = tuple(encoder.inputs[0].shape[1:])
+    """ValueError unless the images ``x`` have the shape the encoder (a Keras model) takes after the batch axis."""
+    expected = tuple(encoder.inputs[0].shape[1:]) if getattr(encoder, "inputs", None) else tuple(x.shape[1:])
     if tuple(x.shape[1:]) != expected:
         raise ValueError(f"x has shape {x.shape}; the encoder takes images of shape {expected}, "
                          f"expected (n, {', '.join(map(str, expected))})")
