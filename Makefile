@@ -10,7 +10,7 @@ PYTHON ?=
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 ENSURE := PYTHON="$(PYTHON)" VENV="$(VENV)" GOALS="$(MAKECMDGOALS)" bash tools/ensure_venv.sh
-DATA   := $(BIN)/python -m utils.data prepare --dataset mnist
+DATA   := $(BIN)/python -m tools.offline_data prepare --dataset all
 
 .PHONY: lab test data sync check release-check refresh clean venv-lab venv-test
 

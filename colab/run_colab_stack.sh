@@ -10,7 +10,7 @@
 # 2. Installs the pins, then this project with `pip install --no-deps -e .`,
 #    exactly as the notebooks' Colab setup cell does (--no-deps keeps the pins).
 # 3. Prints the versions actually installed and stops if any differs from its pin.
-# 4. Prepares the data (python -m utils.data prepare), runs `pytest tests`
+# 4. Prepares the data (python -m tools.offline_data prepare --dataset all), runs `pytest tests`
 #    (without tests/browser), then each notebook with
 #    `CH11_QUICK=1 pytest --nbval-lax --nbval-current-env`: every cell runs top to
 #    bottom and any error fails; outputs are not compared (quick-mode numbers
@@ -152,7 +152,7 @@ run_pytest() {  # run_pytest NAME ARGS...: one pytest run, its junit report in $
     esac
 }
 
-locked "$BIN/python" -m utils.data prepare
+locked "$BIN/python" -m tools.offline_data prepare --dataset all
 
 if [[ -n "${COLAB_TESTS:-}" ]]; then
     read -r -a UTILS_TESTS <<<"$COLAB_TESTS"

@@ -26,7 +26,7 @@ tf = quiet_tensorflow()
 import keras  # noqa: E402
 
 from utils import widgets  # noqa: E402
-from utils.cvae import build_cvae_decoder, decode_conditional  # noqa: E402
+from utils.cvae import decode_conditional  # noqa: E402
 from utils.vae import build_decoder, pixel_probabilities  # noqa: E402
 from utils.widgets import (LEVELS, MAX_FRAMES, FrameExplorer, conditional_explorer, decode_frames,  # noqa: E402
                            decode_point, draw_latent_point, encode_frames, latent_explorer, model_switcher,
@@ -45,7 +45,7 @@ def decoders():
 @pytest.fixture(scope="module")
 def cdecoder():
     keras.utils.set_random_seed(1)
-    return build_cvae_decoder(2, hidden=16, widths=(2, 4))
+    return build_decoder(2, hidden=16, widths=(2, 4), n_classes=10, name="cvae_decoder")
 
 
 @pytest.fixture(scope="module")

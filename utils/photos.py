@@ -225,7 +225,7 @@ def cached_gcompris_photographs(max_side: int = 160, cache_dir: str | Path | Non
         As :func:`gcompris_photographs`, when the cache cannot be used.
     """
     from utils.data import default_cache_dir
-    from utils.offline import atomic_write_bytes
+    from utils.data import atomic_write_bytes
 
     max_side = check_int(max_side, "max_side", minimum=8)
     path = Path(default_cache_dir() if cache_dir is None else cache_dir) / f"gcompris-photos-{max_side}.npz"
