@@ -1,9 +1,9 @@
 """Wall time of each committed notebook's default run, executed on a temporary copy.
 
-The committed notebooks are never modified: each one is read, executed with
-``nbclient`` in a fresh kernel whose working directory is ``notebooks/`` (as
-in JupyterLab), and the executed copy is thrown away (or written to a scratch
-folder when asked, as a complete ``.ipynb`` with its outputs).
+The committed notebooks are never modified: each one is read and executed by
+:func:`tools.nbio.execute_notebook` (a fresh kernel whose working directory is the
+notebook's folder, as in JupyterLab), and the executed copy is thrown away (or
+written to a scratch folder when asked, as a complete ``.ipynb`` with its outputs).
 
 :func:`nbval_notebook` runs one notebook under strict nbval exactly as the README's
 test command does (``NBVAL_ARGS``, the Makefile's ``test`` target), in a pytest
@@ -80,6 +80,9 @@ def run_notebook(path: Path, timeout: int = CELL_TIMEOUT, quick: bool = False,
                  keep_copy_in: Path | None = None) -> tuple[dict, "object"]:
     """Execute a copy of the notebook at ``path`` top to bottom; return its wall time and the executed copy.
 
+    The run is :func:`tools.nbio.execute_notebook`'s: a clean kernel in the notebook's folder,
+    in memory (the committed file is not written), no timing metadata.
+
     Parameters
     ----------
     path : the notebook.
@@ -92,59 +95,34 @@ def run_notebook(path: Path, timeout: int = CELL_TIMEOUT, quick: bool = False,
     -------
     (dict, nbformat.NotebookNode)
         ``{"seconds": wall time of the execution, kernel start included, "quick": quick,
-        "ok": True}`` or, when a cell fails, ``"ok": False`` and ``"error"``; and the executed
-        in-memory copy with its new outputs (up to the failing cell). A cell past ``timeout`` or a
-        dead kernel gives ``"ok": False`` as well, with an error that says so.
+        "ok": True}`` or, when a cell fails, ``"ok": False`` and ``"error"`` (one line naming the
+        notebook, the cell and the error); and the executed in-memory copy with its new outputs
+        (up to the failing cell). A cell past ``timeout`` or a dead kernel gives ``"ok": False``
+        as well, with an error that says so.
     """
-    import nbformat
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+    from tools.nbio import NotebookExecutionError, execute_notebook
 
     path = Path(path)
-    nb = nbformat.read(path, as_version=4)  # an in-memory copy; the file is not written back
-    env_quick = os.environ.get("CH11_QUICK")
-    if quick:
-        os.environ["CH11_QUICK"] = "1"
-    else:
-        os.environ.pop("CH11_QUICK", None)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
-                            resources={"metadata": {"path": str(path.parent)}})
     result = {"quick": quick, "ok": True}
     start = time.perf_counter()
     try:
-        client.execute()
-    except CellExecutionError as err:
-        result.update(ok=False, error=str(err).strip().splitlines()[-1][:300])
-    except CellTimeoutError as err:
-        first = (str(err).strip().splitlines() or [""])[0][:200]
-        result.update(ok=False, error=f"a cell did not finish within {timeout} s (a stalled kernel, or a cell "
-                                      f"longer than the timeout): {first}")
-    except DeadKernelError as err:
-        result.update(ok=False, error=f"the kernel died: {str(err).strip()[:200]}")
-    finally:
-        result["seconds"] = time.perf_counter() - start
-        if env_quick is None:
-            os.environ.pop("CH11_QUICK", None)
-        else:
-            os.environ["CH11_QUICK"] = env_quick
+        nb = execute_notebook(path, quick=quick, timeout=timeout)
+    except NotebookExecutionError as err:
+        nb = err.notebook
+        result.update(ok=False, error=str(err)[:300])
+    result["seconds"] = time.perf_counter() - start
     if keep_copy_in is not None:
         write_notebook(nb, Path(keep_copy_in) / path.name)
     return result, nb
 
 
 def write_notebook(nb, path: Path) -> Path:
-    """Write ``nb`` (with its outputs) to ``path`` atomically: a temporary file beside it, then a rename."""
-    import nbformat
+    """Write ``nb`` (with its outputs) to ``path`` atomically (:func:`tools.nbio.write_notebook`)."""
+    from tools.nbio import write_notebook as write
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        nbformat.write(nb, str(tmp))
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    write(nb, path)
     return path
 
 

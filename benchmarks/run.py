@@ -44,6 +44,7 @@ from typing import Callable
 
 import numpy as np
 
+from benchmarks import goals
 from utils import recipes
 
 HERE = Path(__file__).resolve().parent
@@ -159,8 +160,8 @@ class Data:
         from utils.data import load_dataset
 
         (x_train, y_train), (x_test, y_test) = load_dataset("mnist")
-        n_train = n_train or (recipes.BENCH_SMOKE_TRAIN_IMAGES if smoke else len(x_train))
-        n_test = n_test or (recipes.BENCH_SMOKE_TEST_IMAGES if smoke else len(x_test))
+        n_train = n_train or (goals.SMOKE_TRAIN_IMAGES if smoke else len(x_train))
+        n_test = n_test or (goals.SMOKE_TEST_IMAGES if smoke else len(x_test))
         self.x_train, self.x_test = x_train[:n_train], x_test[:n_test]
         self.y_train, self.y_test = y_train[:n_train], y_test[:n_test]   # digit labels (the conditional VAE's y)
         self._cache: dict = {}
@@ -659,8 +660,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--smoke", action="store_true",
-                   help=f"one epoch on {recipes.BENCH_SMOKE_TRAIN_IMAGES:,} training / "
-                        f"{recipes.BENCH_SMOKE_TEST_IMAGES:,} test images, notebooks in quick mode")
+                   help=f"one epoch on {goals.SMOKE_TRAIN_IMAGES:,} training / "
+                        f"{goals.SMOKE_TEST_IMAGES:,} test images, notebooks in quick mode")
     p.add_argument("--out", default=str(HERE), help="folder for results.json and RESULTS.md (default: benchmarks/)")
     p.add_argument("--only", default=None,
                    help=f"comma-separated parts to run, merged into the folder's results.json; parts: {','.join(PARTS)}")

@@ -57,7 +57,8 @@ def test_goal_ratios():
     assert g["ae_sse_ratio"]["value"] == 6.0 / 21.0 and g["ae_sse_ratio"]["met"]
     assert g["dae_vs_keras"]["value"] == 21.2 - 18.0 and g["dae_vs_keras"]["met"]
     assert g["dae_psnr"]["met"] and g["dae_seconds"] == {"value": 1.0, "met": True}   # as many seconds: met
-    assert g["notebooks_total"] == {"value": 300.0, "met": True, "raw": 300.0}   # at 200 GFLOP/s: as measured
+    assert g["lesson_seconds:04"] == {"value": 150.0, "met": True, "raw": 150.0}   # at 200 GFLOP/s: as measured
+    assert [k for k in g if k.startswith("lesson_seconds:")] == [f"lesson_seconds:0{i}" for i in range(1, 5)]
     bad = goal_checks(_results(vae__seconds_to_anchor_elbo=None, ae__test_sse=9.0, dae__psnr=17.0,
                                notebooks__04_variational_autoencoder__seconds=350.0))
     assert bad["vae_time_ratio"]["met"] is None
@@ -67,19 +68,25 @@ def test_goal_ratios():
     assert goal_checks(_results())["ae_seconds"] == {"value": 17.0 / 18.0, "met": True}
     assert goal_checks(_results(ae__seconds=19.0))["ae_seconds"]["met"] is False
     assert goal_checks(_results(ae__plain=None))["ae_seconds"]["met"] is None
-    assert [bad[k]["met"] for k in ("ae_sse_ratio", "dae_psnr", "dae_vs_keras", "notebooks_total")] == [False] * 4
+    assert [bad[k]["met"] for k in ("ae_sse_ratio", "dae_psnr", "dae_vs_keras", "lesson_seconds:04")] == [False] * 4
+    assert bad["lesson_seconds:03"]["met"] is True
+    failed = goal_checks(_results(notebooks__02_autoencoder__ok=False))["lesson_seconds:02"]
+    assert failed == {"value": None, "met": None, "raw": None}, "a failed run has no lesson time"
 
 
 def test_render_shows_goals_and_flags_a_missed_one():
-    from utils import recipes
+    from benchmarks import goals
 
-    text = render(_results(ae__test_sse=9.0))
-    assert (f"| AE test_sse / PCA test_sse <= {recipes.BENCH_GOAL_AE_SSE_RATIO:.2f} (cross-entropy recipe) | "
+    text = render(_results(ae__test_sse=9.0, notebooks__02_autoencoder__seconds=250.0))
+    assert (f"| AE test_sse / PCA test_sse <= {goals.GOAL_AE_SSE_RATIO:.2f} (cross-entropy recipe) | "
             "0.429 | **no** |") in text
+    assert "| notebook 01, default run <= 240 s at 200 GFLOP/s | 10 s (10 s measured) | yes |" in text
+    assert "| notebook 02, default run <= 240 s at 200 GFLOP/s | 250 s (250 s measured) | **no** |" in text
+    assert "01–04" not in text and "together <= 480" not in text
     assert "| AE training seconds (cross-entropy recipe) <= the plain SSE recipe's, same run | 0.94 x | yes |" in text
     assert "; the plain SSE recipe 7.50 in 18.0 s" in text
-    assert (f"| VAE seconds_to_anchor_elbo / anchor seconds <= {recipes.BENCH_GOAL_VAE_TIME_RATIO:.2f} | 0.050 | "
-            f"{'yes' if 0.05 <= recipes.BENCH_GOAL_VAE_TIME_RATIO else '**no**'} |") in text
+    assert (f"| VAE seconds_to_anchor_elbo / anchor seconds <= {goals.GOAL_VAE_TIME_RATIO:.2f} | 0.050 | "
+            f"{'yes' if 0.05 <= goals.GOAL_VAE_TIME_RATIO else '**no**'} |") in text
     assert "Incomplete" not in render(_full())
     partial = _results()
     del partial["notebooks"]
@@ -113,12 +120,16 @@ def test_render_shows_the_auc_table_or_its_error():
     assert "Anomaly detection" not in render(_results())   # not measured: no section
 
 
-def test_a_subset_of_notebooks_is_no_total():
+def test_a_subset_of_notebooks_judges_the_lessons_it_ran():
     r = _results()
     r["notebooks"]["only"] = ["02_autoencoder"]
     del r["notebooks"]["01_transposed_convolution"]
-    assert goal_checks(r)["notebooks_total"] == {"value": None, "met": None, "raw": None}   # 01 is missing
+    g = goal_checks(r)
+    assert "lesson_seconds:01" not in g and g["lesson_seconds:02"]["met"] is True
     assert "| **total** (only these notebooks) | **300** | **300** |" in render(r)
+    del r["notebooks"]
+    assert goal_checks(r)["lesson_seconds:every"] == {"value": None, "met": None, "raw": None}
+    assert "| every lesson, default run <= 240 s at 200 GFLOP/s | – | – |" in render(r)
 
 
 def test_parse_args_rejects_unknown_parts(capsys):
@@ -168,13 +179,11 @@ def test_seconds_at_the_reference_rate():
 
 
 def test_new_goals_pass():
-    from utils import recipes
-
     g = goal_checks(_full())
-    # 01-04: 530 s measured at 100 GFLOP/s = 265 s at 200; 05 and 06 each 200 and 250 s at 200
-    assert g["notebooks_total"] == {"value": 265.0, "met": 265.0 <= recipes.BENCH_GOAL_NOTEBOOKS_SECONDS, "raw": 530.0}
-    assert g["nb05_seconds"] == {"value": 200.0, "met": True, "raw": 400.0}
-    assert g["nb06_seconds"] == {"value": 250.0, "met": False, "raw": 500.0}
+    # measured at 100 GFLOP/s: seconds at 200 are half; 06's 500 s measured are 250 s, over the 240 s of a lesson
+    assert g["lesson_seconds:04"] == {"value": 150.0, "met": True, "raw": 300.0}
+    assert g["lesson_seconds:05"] == {"value": 200.0, "met": True, "raw": 400.0}
+    assert g["lesson_seconds:06"] == {"value": 250.0, "met": False, "raw": 500.0}
     assert g["quick_fraction"] == {"value": pytest.approx(0.2), "met": True}
     assert g["quick_vae_elbo"] == {"value": -160.0, "met": True}
     assert g["nbval_ratio"] == {"value": 1.1, "met": True}

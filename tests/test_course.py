@@ -1,11 +1,14 @@
-"""Every notebook's title cell, Colab setup cell and stored widget outputs, and README's table,
-follow pyproject's [tool.ch11] (tools/course.py); the setup cell explains a failed install."""
+"""Every notebook's title cell, Colab setup cell and stored widget outputs (lessons and solution
+notebooks), and README's tables of notebooks and exercises, follow pyproject's [tool.ch11] and the
+lessons (tools/course.py); the setup cell explains a failed install; a damaged notebook stops the
+sync with one line and nothing written; every rewrite keeps the file's mode."""
 
 from __future__ import annotations
 
 import copy
 import json
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +19,7 @@ import pytest
 from tools import course
 
 NOTEBOOKS = course.notebooks()
+SERIES = course.series()   # the lessons and the solution notebooks
 
 
 def _nb(path: Path) -> dict:
@@ -28,20 +32,35 @@ def test_there_are_notebooks_in_teaching_order():
     assert [n[:2] for n in names] == [f"{i:02d}" for i in range(1, len(names) + 1)]
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_the_series_has_a_solution_notebook_per_lesson():
+    lessons = [p.name[:2] for p in NOTEBOOKS]
+    assert [p.name[:2] for p in course.solution_notebooks()] == lessons
+    assert SERIES == NOTEBOOKS + course.solution_notebooks()
+
+
+@pytest.mark.parametrize("path", SERIES, ids=lambda p: p.name)
 def test_badge_points_at_its_own_notebook(path):
     c = course.load_course()
     nb = _nb(path)
+    name = course.notebook_name(path)
     first = "".join(nb["cells"][0]["source"])
     assert first.startswith("# "), "the first cell is the title cell"
     lines = first.splitlines()
-    assert lines[1] == f"{c.colab_badge(path.name)} {c.binder_badge(path.name)}", "badges follow the title"
+    assert lines[1] == f"{c.colab_badge(name)} {c.binder_badge(name)}", "badges follow the title"
     assert sum(course.COLAB_BADGE in ln for ln in lines) == 1
-    assert f"/blob/{c.ref}/notebooks/{path.name})" in lines[1]
+    assert f"/blob/{c.ref}/notebooks/{name})" in lines[1]
+    assert f"labpath=notebooks%2F{name.replace('/', '%2F')})" in lines[1]
     course.title_info(nb, path.name)  # goal and run time are present
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_badges_of_a_solution_notebook_name_its_folder():
+    c = course.Course("owner/name", "v1")
+    assert c.colab_url("solutions/02_x.ipynb").endswith("/blob/v1/notebooks/solutions/02_x.ipynb")
+    assert c.binder_url("solutions/02_x.ipynb").endswith("?labpath=notebooks%2Fsolutions%2F02_x.ipynb")
+    assert c.binder_url("02_x.ipynb").endswith("?labpath=notebooks%2F02_x.ipynb")
+
+
+@pytest.mark.parametrize("path", SERIES, ids=lambda p: p.name)
 def test_title_fields_render_as_separate_lines(path):
     # Markdown joins touching lines into one paragraph: each field is a list item, after a blank line.
     lines = "".join(_nb(path)["cells"][0]["source"]).splitlines()
@@ -52,7 +71,7 @@ def test_title_fields_render_as_separate_lines(path):
     assert lines[fields[0] - 1] == "", "a blank line must separate the fields from the badge line"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", SERIES, ids=lambda p: p.name)
 def test_one_nbformat_with_cell_ids(path):
     nb = _nb(path)
     assert (nb["nbformat"], nb["nbformat_minor"]) == course.NBFORMAT
@@ -61,7 +80,7 @@ def test_one_nbformat_with_cell_ids(path):
     assert len(set(ids)) == len(ids)
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", SERIES, ids=lambda p: p.name)
 def test_stored_widgets_show_the_run_note_not_their_repr(path):
     # An untrusted notebook (a fresh clone), GitHub and nbviewer show the text/plain fallback.
     text = path.read_text(encoding="utf-8")
@@ -75,7 +94,7 @@ def test_stored_widgets_show_the_run_note_not_their_repr(path):
                 assert "nbval-ignore-output" in cell["metadata"].get("tags", []), "".join(cell["source"])[:60]
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", SERIES, ids=lambda p: p.name)
 def test_setup_cell_follows_the_title_and_installs_at_the_fixed_ref(path):
     c = course.load_course()
     code = [cell for cell in _nb(path)["cells"] if cell["cell_type"] == "code"]
@@ -89,6 +108,17 @@ def test_readme_lists_every_notebook_with_its_badge():
     for path in NOTEBOOKS:
         assert f"(notebooks/{path.name})" in readme
         assert c.colab_badge(path.name) in readme and c.binder_badge(path.name) in readme
+
+
+def test_readme_lists_every_exercise_of_the_lessons():
+    readme = (course.ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split(course.EXERCISES_START, 1)[1].split(course.EXERCISES_END, 1)[0]
+    for path in NOTEBOOKS:
+        found = course.exercise_headings(course.nbio.read_notebook(path), path.name)
+        assert found, f"{path.name} has no exercise headings in its cells tagged 'exercises'"
+        row = next(ln for ln in table.splitlines() if f"(notebooks/{path.name})" in ln)
+        for number, kind, title in found:
+            assert f"{number} ({kind}) {title}" in row
 
 
 def test_everything_is_in_step():
@@ -144,9 +174,122 @@ def test_sync_keeps_existing_cell_ids_and_refuses_a_notebook_without_setup_cell(
 def test_sync_writes_atomically(tmp_path):
     target = tmp_path / "x.txt"
     target.write_text("old", encoding="utf-8")
+    target.chmod(0o664)
     course.write_atomic(target, "new")
     assert target.read_text(encoding="utf-8") == "new"
     assert [p.name for p in tmp_path.iterdir()] == ["x.txt"], "no temporary file left behind"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o664, "the file keeps its mode"
+
+
+def test_exercise_headings_are_read_from_the_tagged_cells_only():
+    nb = _toy_notebook("# 09. T: sub\n**목표(goal):** g\n**실행 시간(run time):** t")
+    ex = {"tags": ["exercises"]}
+    nb["cells"] += [
+        {"cell_type": "markdown", "metadata": {}, "source": "### 연습문제 9 (가): not in the section"},
+        {"cell_type": "markdown", "metadata": ex, "source": "## 연습문제 (exercises)\n\nintro"},
+        {"cell_type": "markdown", "metadata": ex, "source": "### 연습문제 1 (가): first one\n\ntext"},
+        {"cell_type": "code", "metadata": ex, "source": "### 연습문제 5 (가): a comment", "outputs": [],
+         "execution_count": None},
+        {"cell_type": "markdown", "metadata": ex, "source": "### 연습문제 2 (나, 다): second $p$ one"}]
+    assert course.exercise_headings(nb, "09_x.ipynb") == [("1", "가", "first one"), ("2", "나, 다", "second $p$ one")]
+    nb["cells"][-1]["source"] = "### 연습문제 3 (나): skipped a number"
+    with pytest.raises(ValueError, match=r"numbered \[1, 3\]"):
+        course.exercise_headings(nb, "09_x.ipynb")
+    nb["cells"][-1]["source"] = "### 연습문제 2: no kind"
+    with pytest.raises(ValueError, match=r"09_x.ipynb: cell 7: the heading '### 연습문제 2: no kind' does not read"):
+        course.exercise_headings(nb, "09_x.ipynb")
+
+
+def _toy_repo(tmp_path: Path, ref: str = "v1") -> Path:
+    """A small repository: pyproject, README with both tables' markers, one lesson with an
+    exercise section and its solution notebook."""
+    repo = tmp_path / "repo"
+    (repo / "notebooks" / "solutions").mkdir(parents=True)
+    (repo / "pyproject.toml").write_text(f'[tool.ch11]\nrepository = "o/n"\nref = "{ref}"\n')
+    (repo / "README.md").write_text(f"x\n{course.TABLE_START}\n{course.TABLE_END}\n"
+                                    f"{course.EXERCISES_START}\n{course.EXERCISES_END}\n")
+    nb = _toy_notebook("# 01. T: sub\n**목표(goal):** g\n**실행 시간(run time):** t")
+    nb["cells"].append({"cell_type": "markdown", "metadata": {"tags": ["exercises"]},
+                        "source": "## 연습문제 (exercises)\n\n### 연습문제 1 (가): the one"})
+    (repo / "notebooks" / "01_t.ipynb").write_text(json.dumps(nb))
+    sol = _toy_notebook("# 01 풀이(solutions): T\n**목표(goal):** g\n**실행 시간(run time):** t")
+    (repo / "notebooks" / "solutions" / "01_t_solutions.ipynb").write_text(json.dumps(sol))
+    return repo
+
+
+def test_sync_covers_the_solution_notebooks_and_the_exercise_table_and_keeps_modes(tmp_path):
+    repo = _toy_repo(tmp_path)
+    sol = repo / "notebooks" / "solutions" / "01_t_solutions.ipynb"
+    lesson = repo / "notebooks" / "01_t.ipynb"
+    sol.chmod(0o664)
+    lesson.chmod(0o640)
+    (repo / "README.md").chmod(0o600)
+    report = course.sync(repo)
+    assert report == ["01_t.ipynb: title cell, setup cell, widget note, nbformat 4.5, cell ids",
+                      "solutions/01_t_solutions.ipynb: title cell, setup cell, widget note, nbformat 4.5, cell ids",
+                      "README.md: table of notebooks, table of exercises"]
+    assert stat.S_IMODE(sol.stat().st_mode) == 0o664 and stat.S_IMODE(lesson.stat().st_mode) == 0o640
+    assert stat.S_IMODE((repo / "README.md").stat().st_mode) == 0o600
+    c = course.Course("o/n", "v1")
+    text = "".join(json.loads(sol.read_text())["cells"][0]["source"])
+    assert text.splitlines()[1] == f"{c.colab_badge('solutions/01_t_solutions.ipynb')} " \
+                                   f"{c.binder_badge('solutions/01_t_solutions.ipynb')}"
+    assert "".join(json.loads(sol.read_text())["cells"][1]["source"]) == c.setup_cell()
+    readme = (repo / "README.md").read_text()
+    assert "| [01. T](notebooks/01_t.ipynb) | 1 (가) the one |" in readme
+    assert course.sync(repo) == [], "a second sync changes nothing"
+    assert sorted(p.name for p in (repo / "notebooks").iterdir()) == ["01_t.ipynb", "solutions"], "no temp files"
+
+
+DAMAGES = {
+    "no cell_type": lambda nb: nb["cells"][1].pop("cell_type"),
+    "null source": lambda nb: nb["cells"][1].update(source=None),
+    "empty object": lambda nb: nb.clear(),
+    "outputs not a list": lambda nb: nb["cells"][2].update(outputs={}),
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGES) + ["bad json", "bad utf-8"])
+@pytest.mark.parametrize("which", ["lesson", "solution"])
+def test_a_damaged_notebook_stops_sync_with_one_line_and_nothing_written(tmp_path, capsys, damage, which):
+    repo = _toy_repo(tmp_path)
+    course.sync(repo)
+    (repo / "pyproject.toml").write_text('[tool.ch11]\nrepository = "o/n"\nref = "v2"\n')  # all out of step
+    path = repo / "notebooks" / ("01_t.ipynb" if which == "lesson" else "solutions/01_t_solutions.ipynb")
+    other = repo / "notebooks" / ("solutions/01_t_solutions.ipynb" if which == "lesson" else "01_t.ipynb")
+    if damage == "bad json":
+        path.write_text(path.read_text()[:-20])
+    elif damage == "bad utf-8":
+        path.write_bytes(path.read_bytes().replace(b"T", b"\xff", 1))
+    else:
+        nb = json.loads(path.read_text())
+        DAMAGES[damage](nb)
+        path.write_text(json.dumps(nb))
+    before = {p: p.read_bytes() for p in (path, other, repo / "README.md")}
+    with pytest.raises(course.nbio.NotebookError) as info:
+        course.sync(repo)
+    message = str(info.value)
+    assert "\n" not in message and path.name in message
+    if damage in ("no cell_type", "null source", "outputs not a list"):
+        assert "cell 1 (the 2nd)" in message or "cell 2 (the 3rd)" in message, message
+    assert {p: p.read_bytes() for p in before} == before, "nothing written"
+    # the command says the same in one line on stderr, exit 2
+    assert course.main(["sync", "--root", str(repo)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and path.name in err and err.startswith("course sync: ")
+    assert {p: p.read_bytes() for p in before} == before
+
+
+def test_the_command_reports_a_damaged_notebook_without_a_traceback(tmp_path):
+    repo = _toy_repo(tmp_path)
+    (repo / "notebooks" / "01_t.ipynb").write_text("{}")
+    done = subprocess.run([sys.executable, "-m", "tools.course", "check", "--root", str(repo)], capture_output=True,
+                          text=True, timeout=300, cwd=course.ROOT)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines() == [
+        f"course check: {repo / 'notebooks' / '01_t.ipynb'}: not a notebook: no 'cells', 'metadata', 'nbformat', "
+        f"'nbformat_minor' keys at the top level; restore it from git (git checkout -- "
+        f"{repo / 'notebooks' / '01_t.ipynb'}) or repair it by hand"]
 
 
 # --- [tool.ch11] is checked before it is written into code ------------------------------------
@@ -250,12 +393,7 @@ def _git(repo: Path, *args: str) -> str:
 
 def _release_repo(tmp_path: Path, ref: str) -> Path:
     """A small repository with one notebook in step with [tool.ch11] and a tag on HEAD."""
-    repo = tmp_path / "repo"
-    (repo / "notebooks").mkdir(parents=True)
-    (repo / "pyproject.toml").write_text(f'[tool.ch11]\nrepository = "o/n"\nref = "{ref}"\n')
-    (repo / "README.md").write_text(f"x\n{course.TABLE_START}\n{course.TABLE_END}\n")
-    nb = _toy_notebook("# 01. T\n**목표(goal):** g\n**실행 시간(run time):** t")
-    (repo / "notebooks" / "01_t.ipynb").write_text(json.dumps(nb))
+    repo = _toy_repo(tmp_path, ref)
     course.sync(repo)
     _git(repo, "init", "-q")
     _git(repo, "add", ".")

@@ -2,35 +2,51 @@
 
 ``pyproject.toml`` holds the repository (``[tool.ch11] repository``, "owner/name"
 on GitHub) and the ref (tag or commit) that Colab installs ``utils`` from.
-From them this module generates, in every notebook, the "Open in Colab" badge
-and the layout of its title cell, its Colab setup cell, the short note a reader
-sees in place of a stored widget before running the notebook, one nbformat
-version (4.5, with cell ids), and README's table of notebooks.
+From them this module generates, in every lesson (``notebooks/NN_*.ipynb``) and
+every solution notebook (``notebooks/solutions/NN_*.ipynb``), the "Open in Colab"
+badge and the layout of its title cell, its Colab setup cell, the short note a
+reader sees in place of a stored widget before running the notebook, one nbformat
+version (4.5, with cell ids); and in README the table of notebooks (from the
+lessons' title cells) and the table of exercises (from the headings
+``### 연습문제 N (가): title`` of each lesson's cells tagged ``exercises``).
+Notebooks are read and written through :mod:`tools.nbio` (a damaged notebook is
+named in one line; a rewrite keeps the file's mode).
 
     python -m tools.course sync            # rewrite what is out of step
     python -m tools.course check           # exit 1 if anything is out of step (the tests use it)
     python -m tools.course release-check   # before a release: the ref exists on GitHub, the tag
                                            # points at HEAD, and `sync` would change nothing
+Exit codes: 0 in step (or brought in step), 1 out of step / release problems, 2 a file that
+cannot be read (a damaged notebook, pyproject.toml without [tool.ch11], README without its markers)
+or GitHub unreachable in release-check.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import os
 import re
+import stat
 import subprocess
 import sys
 import tempfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
+
+from tools import nbio
 
 ROOT = Path(__file__).resolve().parent.parent
 SETUP_MARKER = "# Colab setup"
 TABLE_START = "<!-- notebooks:start -->"
 TABLE_END = "<!-- notebooks:end -->"
+EXERCISES_START = "<!-- exercises:start -->"
+EXERCISES_END = "<!-- exercises:end -->"
+EXERCISE_TAG = "exercises"
+# An exercise heading in a lesson's exercise section: "### 연습문제 3 (나, 다): title"
+EXERCISE_HEADING = re.compile(r"^###\s+연습문제\s+(\d+)\s+\(([^()]+)\)\s*:\s*(\S.*?)\s*$")
 COLAB_BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
 BINDER_BADGE = "https://mybinder.org/badge_logo.svg"
 GOAL_PREFIX = "**목표(goal):**"
@@ -83,10 +99,12 @@ class Course:
         check_ref(self.ref)
 
     def colab_url(self, notebook: str) -> str:
+        """Colab's URL of ``notebook``, a path under ``notebooks/`` ("02_x.ipynb", "solutions/02_y.ipynb")."""
         return f"https://colab.research.google.com/github/{self.repository}/blob/{self.ref}/notebooks/{notebook}"
 
     def binder_url(self, notebook: str) -> str:
-        return f"https://mybinder.org/v2/gh/{self.repository}/{self.ref}?labpath=notebooks%2F{notebook}"
+        return (f"https://mybinder.org/v2/gh/{self.repository}/{self.ref}"
+                f"?labpath={quote('notebooks/' + notebook, safe='')}")
 
     def colab_badge(self, notebook: str) -> str:
         return f"[![Open In Colab]({COLAB_BADGE})]({self.colab_url(notebook)})"
@@ -128,6 +146,8 @@ def install_utils(repository, ref):
 
 if "google.colab" in sys.modules:
     install_utils("REPOSITORY", "REF")
+    # the sliders' front end (utils.widgets), with its own dependencies; Colab's ipywidgets stays as it is
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "anywidget>=0.9"], check=True)
     import tensorflow as tf
     gpu = tf.config.list_physical_devices("GPU")
     print("TensorFlow device:", tf.config.experimental.get_device_details(gpu[0]).get("device_name", "GPU")
@@ -145,8 +165,26 @@ def load_course(root: Path = ROOT) -> Course:
 
 
 def notebooks(root: Path = ROOT) -> list[Path]:
-    """The series' notebooks, in teaching order (NN_name.ipynb)."""
+    """The series' lessons, in teaching order (notebooks/NN_name.ipynb)."""
     return sorted(p for p in (root / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def solution_notebooks(root: Path = ROOT) -> list[Path]:
+    """The solution notebooks, in teaching order (notebooks/solutions/NN_name.ipynb)."""
+    return sorted(p for p in (root / "notebooks" / "solutions").glob("[0-9][0-9]_*.ipynb"))
+
+
+def series(root: Path = ROOT) -> list[Path]:
+    """Every notebook ``sync`` keeps in step: the lessons, then the solution notebooks."""
+    return notebooks(root) + solution_notebooks(root)
+
+
+def notebook_name(path: Path, root: Path = ROOT) -> str:
+    """``path`` relative to ``notebooks/`` ("02_x.ipynb", "solutions/02_y.ipynb"): what the badges link."""
+    try:
+        return path.resolve().relative_to((root / "notebooks").resolve()).as_posix()
+    except ValueError:
+        return path.name
 
 
 def _src(cell: dict) -> str:
@@ -166,8 +204,10 @@ def _set_src(cell: dict, text: str) -> None:
 
 def title_info(nb: dict, name: str) -> dict[str, str]:
     """Title, goal and run time from a notebook's first (markdown) cell."""
+    if not nb.get("cells"):
+        raise ValueError(f"{name}: the notebook has no cells; the first must be the markdown title cell")
     first = nb["cells"][0]
-    if first["cell_type"] != "markdown":
+    if first.get("cell_type") != "markdown":
         raise ValueError(f"{name}: the first cell must be the markdown title cell")
     lines = _src(first).splitlines()
     fields = [m.group(1) for m in map(FIELD_LINE.match, lines) if m]
@@ -241,12 +281,12 @@ def sync_notebook(nb: dict, name: str, course: Course) -> list[str]:
         _set_src(setup[0], course.setup_cell())
         changes.append("setup cell")
 
-    note = _lines(WIDGET_NOTE)
     for cell in nb["cells"]:
         for out in cell.get("outputs", []):
             data = out.get("data", {})
-            if WIDGET_VIEW in data and data.get("text/plain") != note:
-                data["text/plain"] = note
+            plain = data.get("text/plain")
+            if WIDGET_VIEW in data and ("".join(plain) if isinstance(plain, list) else plain) != WIDGET_NOTE:
+                data["text/plain"] = _lines(WIDGET_NOTE)
                 if "widget note" not in changes:
                     changes.append("widget note")
 
@@ -265,22 +305,76 @@ def sync_notebook(nb: dict, name: str, course: Course) -> list[str]:
     return changes
 
 
-def readme_table(course: Course, root: Path = ROOT) -> str:
+def readme_table(course: Course, root: Path = ROOT, read=None) -> str:
+    """README's table of lessons: title, goal and run time from each title cell, and the badges."""
+    read = read or nbio.read_notebook
     rows = ["| 노트북 (notebook) | 목표 (goal) | 실행 시간 (run time, 2-core CPU) | 열기 (open) |",
             "|---|---|---|---|"]
     for p in notebooks(root):
-        info = title_info(json.loads(p.read_text(encoding="utf-8")), p.name)
+        info = title_info(read(p), p.name)
         rows.append(f"| [{info['title']}](notebooks/{p.name}) | {info['goal']} | {info['time']} | "
                     f"{course.colab_badge(p.name)} {course.binder_badge(p.name)} |")
     return "\n".join(rows)
 
 
+def exercise_headings(nb: dict, name: str) -> list[tuple[str, str, str]]:
+    """``(number, kind, title)`` of each exercise, from the headings of the cells tagged ``exercises``.
+
+    Raises
+    ------
+    ValueError
+        For a heading that starts like an exercise (``### 연습문제``) but does not read
+        ``### 연습문제 N (가): title``, or numbers that do not run 1, 2, 3, ...
+    """
+    found = []
+    for i, cell in enumerate(nb["cells"]):
+        if cell.get("cell_type") != "markdown" or EXERCISE_TAG not in cell.get("metadata", {}).get("tags", []):
+            continue
+        for line in _src(cell).splitlines():
+            if not re.match(r"###\s+연습문제", line):
+                continue
+            m = EXERCISE_HEADING.match(line)
+            if not m:
+                raise ValueError(f"{name}: cell {i}: the heading {line!r} does not read "
+                                 "'### 연습문제 N (가): title'; fix the heading")
+            found.append(m.groups())
+    numbers = [int(n) for n, _, _ in found]
+    if numbers != list(range(1, len(numbers) + 1)):
+        raise ValueError(f"{name}: the exercises are numbered {numbers}; expected 1, 2, 3, ... in order")
+    return found
+
+
+def exercise_table(root: Path = ROOT, read=None) -> str:
+    """README's table of exercises: per lesson, each exercise's number, kind and title."""
+    read = read or nbio.read_notebook
+    rows = ["| 노트북 (notebook) | 연습문제 (exercises) |", "|---|---|"]
+    for p in notebooks(root):
+        nb = read(p)
+        found = exercise_headings(nb, p.name)
+        if not found:
+            continue
+        short = title_info(nb, p.name)["title"].split(":", 1)[0].strip()
+        items = " · ".join(f"{n} ({kind}) {title}" for n, kind, title in found)
+        rows.append(f"| [{short}](notebooks/{p.name}) | {items} |")
+    return "\n".join(rows)
+
+
 def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and os.replace."""
+    """Write ``text`` to ``path`` through a temporary file in the same folder and os.replace.
+
+    The file keeps its permission bits (a new file gets 0o644).
+    """
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        mode = nbio.NEW_FILE_MODE
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
             f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -288,31 +382,55 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def notebook_json(nb: dict) -> str:
-    """The notebook as the series stores it (nbformat's own layout: indent 1, sorted keys)."""
-    return json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    """The notebook as the series stores it (:func:`tools.nbio.notebook_text`)."""
+    return nbio.notebook_text(nb)
+
+
+def _replace_between(text: str, start: str, end: str, body: str) -> str:
+    if start not in text or end not in text or text.index(start) > text.index(end):
+        raise ValueError(f"README.md lacks the markers {start} and {end} (in that order); put them back "
+                         "around the generated table")
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{start}\n{body}\n{end}{tail}"
 
 
 def sync(root: Path = ROOT, write: bool = True) -> list[str]:
-    """Bring the notebooks and README's table in step; return what was (or would be) changed."""
+    """Bring the notebooks and README's tables in step; return what was (or would be) changed.
+
+    Every notebook is read (and checked) before anything is written, so a damaged notebook
+    stops the sync with nothing changed.
+
+    Raises
+    ------
+    tools.nbio.NotebookError
+        For a damaged notebook (one line naming the file and the cell).
+    ValueError
+        For a notebook without title or setup cell, or README without its markers.
+    """
     course = load_course(root)
-    report = []
-    for p in notebooks(root):
-        nb = json.loads(p.read_text(encoding="utf-8"))
-        changes = sync_notebook(nb, p.name, course)
+    paths = series(root)
+    read = {p: nbio.read_notebook(p) for p in paths}
+    report, changed = [], []
+    for p in paths:
+        nb, name = read[p], notebook_name(p, root)
+        changes = sync_notebook(nb, name, course)
         if changes:
-            report.append(f"{p.name}: {', '.join(changes)}")
-            if write:
-                write_atomic(p, notebook_json(nb))
+            report.append(f"{name}: {', '.join(changes)}")
+            changed.append(p)
     readme = root / "README.md"
     text = readme.read_text(encoding="utf-8")
-    if TABLE_START not in text or TABLE_END not in text:
-        raise ValueError(f"README.md lacks the markers {TABLE_START} and {TABLE_END}")
-    head, rest = text.split(TABLE_START, 1)
-    _, tail = rest.split(TABLE_END, 1)
-    new = f"{head}{TABLE_START}\n{readme_table(course, root)}\n{TABLE_END}{tail}"
+    new = _replace_between(text, TABLE_START, TABLE_END, readme_table(course, root, read.__getitem__))
+    new = _replace_between(new, EXERCISES_START, EXERCISES_END, exercise_table(root, read.__getitem__))
     if new != text:
-        report.append("README.md: table of notebooks")
-        if write:
+        what = [w for w, a, b in (("table of notebooks", TABLE_START, TABLE_END),
+                                  ("table of exercises", EXERCISES_START, EXERCISES_END))
+                if text.split(a, 1)[1].split(b, 1)[0] != new.split(a, 1)[1].split(b, 1)[0]]
+        report.append(f"README.md: {', '.join(what)}")
+    if write:
+        for p in changed:
+            nbio.write_notebook(read[p], p)
+        if new != text:
             write_atomic(readme, new)
     return report
 
@@ -403,12 +521,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.course",
                                      description="Keep the notebooks and README in step with [tool.ch11].")
     parser.add_argument("command", choices=["sync", "check", "release-check"])
+    parser.add_argument("--root", type=Path, default=ROOT, help="the repository (default: this one)")
     args = parser.parse_args(argv)
+    root = args.root
     if args.command == "release-check":
-        course = load_course()
+        try:
+            course = load_course(root)
+        except (ValueError, OSError) as exc:
+            print(f"release-check: {exc}", file=sys.stderr)
+            return 2
         print(f"release-check: {course.repository} at {course.ref}")
         try:
-            problems = release_check()
+            problems = release_check(root)
+        except (nbio.NotebookError, ValueError) as exc:
+            print(f"release-check: {exc}", file=sys.stderr)
+            return 2
         except ReleaseCheckError as exc:
             for p in exc.problems:
                 print(f"release-check: {p}", file=sys.stderr)
@@ -419,7 +546,11 @@ def main(argv: list[str] | None = None) -> int:
         print("release-check: " + (f"{len(problems)} problem(s)" if problems else
                                    "ok: the ref exists on GitHub, names HEAD, and every notebook names it"))
         return 1 if problems else 0
-    report = sync(write=args.command == "sync")
+    try:
+        report = sync(root, write=args.command == "sync")
+    except (nbio.NotebookError, ValueError, OSError) as exc:
+        print(f"course {args.command}: {exc}", file=sys.stderr)
+        return 2
     for line in report:
         print(("updated " if args.command == "sync" else "out of step: ") + line)
     return 1 if (report and args.command == "check") else 0

@@ -65,7 +65,8 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def _cell(i: int) -> str:
+def cell_label(i: int) -> str:
+    """How messages name the cell ``nb.cells[i]``: "cell 12 (the 13th)"."""
     return f"cell {i} (the {_ordinal(i + 1)})"
 
 
@@ -109,7 +110,7 @@ def check_notebook(nb: object, path: str | os.PathLike = "<notebook>") -> None:
     if not isinstance(nb["metadata"], Mapping):
         raise NotebookError(f"{p}: the notebook's 'metadata' is {_kind(nb['metadata'])}, expected an object; {fix}")
     for i, cell in enumerate(nb["cells"]):
-        _check_cell(cell, f"{p}: {_cell(i)}", fix)
+        _check_cell(cell, f"{p}: {cell_label(i)}", fix)
     _check_schema(nb, p, fix)
 
 
@@ -155,7 +156,7 @@ def _check_schema(nb: Mapping, p: str, fix: str) -> None:
     if error is None:
         return
     where = list(getattr(error, "absolute_path", []) or [])
-    cell = f" {_cell(where[1])}:" if len(where) >= 2 and where[0] == "cells" and isinstance(where[1], int) else ""
+    cell = f" {cell_label(where[1])}:" if len(where) >= 2 and where[0] == "cells" and isinstance(where[1], int) else ""
     field = "/".join(str(k) for k in (where[2:] if cell else where))
     message = " ".join(str(getattr(error, "message", error)).split())
     if len(message) > 160:
@@ -322,7 +323,7 @@ def execute_notebook(path: str | os.PathLike, *, quick: bool = False, timeout: i
 
     def failed(what: str) -> NotebookExecutionError:
         at = running[-1] if running else None
-        where = f" {_cell(at)}" if at is not None else ""
+        where = f" {cell_label(at)}" if at is not None else ""
         return NotebookExecutionError(f"{p}:{where} {what}", nb, at, time.perf_counter() - start)
 
     try:

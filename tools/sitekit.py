@@ -89,7 +89,7 @@ class AssetsUnavailable(SiteError):
 # A page whose widget state is gone after the hooks ran (nb.metadata has no "widgets") loads no
 # widget renderer and shows no "stored state only" note. The hook's module may import tools.sitekit
 # (nothing here imports it by name, so there is no import circle).
-HOOK_MODULES: tuple[str, ...] = ()
+HOOK_MODULES: tuple[str, ...] = ("tools.widget_site",)   # frame explorers drawn without a kernel (owner: widget)
 
 
 def hooks() -> list[ModuleType]:

@@ -87,17 +87,3 @@ QUICK_BATCH_SHARE = 0.5     # quick mode halves the batches (utils.runtime.quick
 QUICK_TEST_IMAGES = 2000    # test images kept for the evaluations in quick mode (utils.runtime.quick_test_subset)
 QUICK_EVAL_IMAGES = 1000    # test images of the log p(x) estimate in quick mode (notebook 04 keeps all for the ELBO)
 QUICK_GOAL_VAE_ELBO = -165.0    # goal: notebook 04's test ELBO at p = 2 in quick mode (nats)
-
-# --------------------------------------------------------------------------- benchmarks (make bench)
-BENCH_SMOKE_TRAIN_IMAGES = 2000     # --smoke: training images
-BENCH_SMOKE_TEST_IMAGES = 1000      # --smoke: test images
-BENCH_GOAL_AE_SSE_RATIO = 0.30      # stretch goal of the benchmarks: AE test SSE / PCA's at p = 16
-BENCH_GOAL_DAE_PSNR_DB = 21.0       # stretch goal of the benchmarks: DAE mean test PSNR (dB) at DAE_SIGMA
-BENCH_GOAL_VAE_TIME_RATIO = 0.10    # goal: VAE seconds to the anchor's ELBO / the anchor's seconds
-BENCH_GOAL_NOTEBOOKS_SECONDS = 480.0    # goal: notebooks 01-04's default runs together, at the reference rate
-BENCH_REFERENCE_GFLOPS = 200.0          # seconds are also stated at this fp32 GEMM rate (time x measured rate / 200)
-BENCH_GOAL_NB05_SECONDS = 240.0         # goal: notebook 05's default run, seconds at the reference rate
-BENCH_GOAL_NB06_SECONDS = 240.0         # goal: notebook 06's default run, seconds at the reference rate
-BENCH_GOAL_QUICK_TIME_FRACTION = 0.25   # goal: all notebooks' quick runs <= this x their default runs
-BENCH_GOAL_FIRST_EPOCH_RATIO = 1.5      # goal: a training's first epoch <= this x its median later epoch
-BENCH_GOAL_NBVAL_RATIO = 1.3            # goal: a notebook under strict nbval <= this x its default run
