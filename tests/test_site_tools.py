@@ -289,7 +289,7 @@ def fake_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (".", "is the repository root"), ("..", "a folder above the repository"), ("/", "a folder above"),
     ("notebooks", "is the notebooks folder"), ("notebooks/new", "inside the notebooks folder"),
     ("README.md", "is a file git tracks"), ("tools", "a folder with files git tracks"),
-    ("tools/../tools/.", "a folder with files git tracks"),
+    ("tools/../tools/.", "a folder with files git tracks"), (".git/site", "inside the repository's .git folder"),
 ])
 def test_out_refuses_the_repository_its_notebooks_and_tracked_paths(
         fake_repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture, out: str, why: str) -> None:
@@ -297,7 +297,7 @@ def test_out_refuses_the_repository_its_notebooks_and_tracked_paths(
     before = sorted(str(p.relative_to(fake_repo)) for p in fake_repo.rglob("*"))
     assert site.main(["build", "--out", out]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("site: --out ") and why in err and "refuses" in err or "replace the lessons" in err, err
+    assert err.startswith("site: --out ") and why in err, err
     assert slides.main(["build", "--out", out]) == 1
     assert why in capsys.readouterr().err
     assert sorted(str(p.relative_to(fake_repo)) for p in fake_repo.rglob("*")) == before

@@ -128,6 +128,8 @@ def print_page(browser, base: str, path: str, pdf: Path, title: str) -> tuple[li
     page.route("**/*", route)
     page.on("pageerror", lambda e: problems.append(f"uncaught exception: {str(e)[:200]}"))
     page.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url[:120]}") if r.status >= 400 else None)
+    from playwright.sync_api import Error as PlaywrightError
+
     try:
         page.goto(base + path, wait_until="load", timeout=LOAD_TIMEOUT_MS)
         page.wait_for_function(sitekit.ready_js(), timeout=LOAD_TIMEOUT_MS)
@@ -143,6 +145,9 @@ def print_page(browser, base: str, path: str, pdf: Path, title: str) -> tuple[li
         page.pdf(path=str(tmp), format="A4", print_background=True, margin=MARGIN, display_header_footer=True,
                  header_template="<div></div>", footer_template=FOOTER.format(title=title_html(title)))
         os.replace(tmp, pdf)
+    except PlaywrightError as exc:
+        raise SiteError(f"{path} could not be printed: {str(exc).splitlines()[0][:300]}"
+                        + ("".join(f"\n  {p}" for p in problems[:10]))) from None
     finally:
         context.close()
     return problems, explorers, grids
@@ -175,7 +180,12 @@ def build(out: Path = DEFAULT_OUT, site_dir: Path | None = sitekit.DEFAULT_OUT,
             pages = built_site / "site"
             site.build(pages, with_slides=False, paths=paths)
         times["site"] = time.perf_counter() - t0
-        from playwright.sync_api import sync_playwright
+        try:
+            from playwright.sync_api import sync_playwright
+        except ImportError:
+            raise SiteError("the Python package `playwright` is not installed: `pip install playwright` (or the "
+                            "test extras, `pip install -e '.[test]'`); the handout uses the system Chromium and "
+                            "never downloads a browser") from None
 
         t0 = time.perf_counter()
         counts: dict[str, int] = {}

@@ -298,9 +298,10 @@ def write_marker(folder: Path, kind: str, **extra: object) -> None:
 def check_out(out: Path, kind: str, root: Path | None = None) -> Path:
     """``out`` resolved, if the tools may (re)build ``kind`` ('site' or 'handout') there; SiteError if not.
 
-    Refused: the repository root and any folder above it, ``notebooks/`` and anything in it, any file
-    or folder git tracks and any folder that holds tracked files, an existing file, and a non-empty
-    folder without the marker of an earlier build of the same kind. A missing or empty folder is fine.
+    Refused: the repository root and any folder above it, ``notebooks/`` and ``.git/`` and anything in
+    them, any file or folder git tracks and any folder that holds tracked files, an existing file, and
+    a non-empty folder without the marker of an earlier build of the same kind. A missing or empty
+    folder is fine.
     """
     given = out
     out = Path(os.path.abspath(out))
@@ -311,6 +312,8 @@ def check_out(out: Path, kind: str, root: Path | None = None) -> Path:
         if where == root or root.is_relative_to(where):
             raise SiteError(f"--out {str(given)!r} is {'the repository root' if where == root else 'a folder above the repository'} "
                             f"({where}); the build replaces --out whole, so it refuses: {fix}")
+        if where.is_relative_to(root / ".git"):
+            raise SiteError(f"--out {str(given)!r} is inside the repository's .git folder; {fix}")
         notebooks = root / "notebooks"
         if where.is_relative_to(notebooks):
             raise SiteError(f"--out {str(given)!r} is {'' if where == notebooks else 'inside '}the notebooks folder "
