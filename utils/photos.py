@@ -6,26 +6,26 @@ Two sources, both real photographs read from files a package installs (nothing i
   monuments and everyday objects in GCompris, the educational software suite, as Debian's
   package ``gcompris-qt-data`` (version 3.1) installs them: five Qt resource files in
   ``/usr/share/gcompris-qt/rcc/`` (:data:`GCOMPRIS_FILES`, each checked by its SHA-256), from
-  which every WebP photograph whose shorter side has at least :data:`MIN_SIDE` pixels is taken,
-  without the second copies :data:`DUPLICATES` (238 photographs). Each photograph's author and licence (public domain, CC0, CC BY,
-  CC BY-SA, GPL-3+, GFDL) is listed in ``/usr/share/doc/gcompris-qt-data/copyright``.
-  Install it with ``sudo apt-get install gcompris-qt-data`` (Debian 12).
+  which every WebP photograph whose shorter side has at least 160 pixels is taken, without the
+  second copies of three photographs that two activities share (238 photographs). Each
+  photograph's author and licence (public domain, CC0, CC BY, CC BY-SA, GPL-3+, GFDL) is listed
+  in ``/usr/share/doc/gcompris-qt-data/copyright``. Install it with
+  ``sudo apt-get install gcompris-qt-data`` (Debian 12), then run ``make data``
+  (``python -m tools.offline_data prepare --dataset all``): it reads the package's files once and
+  keeps the shrunk photographs in the data cache (``gcompris-photos-<max_side>.npz``, with the
+  package files' SHA-256 and its own), which this module reads.
 - ``"skimage"`` (the fallback, always there): six colour photographs that ship inside
   scikit-image's wheel (``skimage.data``): four for training, two held out.
 
 :func:`load_color_images` returns either in one form, :class:`ColorImages`, with the
 held-out photographs chosen by photograph (never patches of a training photograph). When
-``"gcompris"`` is asked for but its files are missing or differ, it falls back to
-``"skimage"`` and its ``source`` and ``note`` say so.
+``"gcompris"`` is asked for but its prepared photographs are missing or differ, it falls back
+to ``"skimage"`` and its ``source`` and ``note`` say so, and how to get the photographs.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
-import struct
-import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,7 +36,6 @@ from utils.validation import check_choice, check_int, describe
 COLOR_SOURCES = ("gcompris", "skimage")
 
 GCOMPRIS_PACKAGE = "gcompris-qt-data"
-GCOMPRIS_DIR = Path("/usr/share/gcompris-qt/rcc")
 #: The Qt resource files of ``gcompris-qt-data`` 3.1 that hold the photographs, with their SHA-256.
 GCOMPRIS_FILES = {
     "erase.rcc": "0c92974491a4a4e90bebe79156720122adaf084b2e2fcc4513ce6907c3e14d6b",
@@ -45,9 +44,8 @@ GCOMPRIS_FILES = {
     "explore_monuments.rcc": "337878371e443f7401d4fe4798c88dde44569953bf5fa8f2738d45be4ec59ab1",
     "categorization.rcc": "984852ac8377a224c94e26a5bc8a13d0a589612030902c6d76c14509fef3c984",
 }
-MIN_SIDE = 160      # smaller WebP files in these resources are icons and strips, not photographs
-#: Photographs that appear twice (in two activities); only the ``explore_monuments`` copy is kept.
-DUPLICATES = ("categorization/brandenburgGate", "categorization/colosseum", "categorization/greatPyramid")
+HOW_TO_GET = (f"install Debian's package {GCOMPRIS_PACKAGE} (sudo apt-get install {GCOMPRIS_PACKAGE}), then run "
+              "`make data` (python -m tools.offline_data prepare --dataset all) in a checkout of the repository")
 
 #: Training photographs from ``skimage.data`` (the stereo pair of motorcycle views stays on the training side).
 SKIMAGE_TRAIN = ("astronaut", "rocket", "motorcycle_left", "motorcycle_right")
@@ -56,7 +54,7 @@ SKIMAGE_TEST = ("chelsea", "coffee")
 
 
 class PhotosUnavailable(RuntimeError):
-    """The GCompris photographs are not installed, or their files are not the pinned ones."""
+    """The prepared GCompris photographs are not in the data cache, or not the pinned package's."""
 
 
 @dataclass
@@ -124,132 +122,55 @@ def crop_to_multiple(image, multiple: int) -> np.ndarray:
     return a[top:top + h, left:left + w]
 
 
-def read_rcc(data: bytes) -> dict[str, bytes]:
-    """The files in a Qt resource container (``.rcc``, format versions 1-3): ``{path: bytes}``.
-
-    Layout: a header ``qres``, version, offsets of the tree, the data and the names; a tree of
-    nodes (a folder lists its children, a file points to its data); zlib-compressed entries
-    start with their length. zstd-compressed entries (Qt 6) are refused.
-
-    Raises
-    ------
-    ValueError
-        For data that is not such a container.
-    """
-    if data[:4] != b"qres" or len(data) < 20:
-        raise ValueError("not a Qt resource file (no 'qres' header)")
-    version, tree, body, names = struct.unpack(">IIII", data[4:20])
-    if version not in (1, 2, 3):
-        raise ValueError(f"Qt resource format version {version}; expected 1, 2 or 3")
-    node = 14 if version == 1 else 22
-
-    def name(offset: int) -> str:
-        (n,) = struct.unpack(">H", data[names + offset:names + offset + 2])
-        return data[names + offset + 6:names + offset + 6 + 2 * n].decode("utf-16-be")
-
-    files: dict[str, bytes] = {}
-    stack = [(0, "")]
-    while stack:
-        index, prefix = stack.pop()
-        at = tree + index * node
-        name_offset, flags = struct.unpack(">IH", data[at:at + 6])
-        path = prefix + (name(name_offset) if index else "")
-        if flags & 2:                                     # a folder: count and index of its first child
-            count, first = struct.unpack(">II", data[at + 6:at + 14])
-            stack.extend((child, path + "/") for child in range(first, first + count))
-            continue
-        (offset,) = struct.unpack(">I", data[at + 10:at + 14])
-        (size,) = struct.unpack(">I", data[body + offset:body + offset + 4])
-        raw = data[body + offset + 4:body + offset + 4 + size]
-        if flags & 4:
-            raise ValueError(f"{path} is zstd-compressed; only uncompressed and zlib entries are read")
-        files[path] = zlib.decompress(raw[4:]) if flags & 1 else raw
-    return files
-
-
-def gcompris_photographs(folder: str | Path | None = None, max_side: int = 160) -> dict[str, np.ndarray]:
-    """Every photograph of :data:`GCOMPRIS_FILES` in ``folder`` (default :data:`GCOMPRIS_DIR`), shrunk by
-    :func:`shrink` to about ``max_side``: ``{name: float32 (h, w, 3) in [0, 1]}``.
-
-    Raises
-    ------
-    PhotosUnavailable
-        If a file is missing (install Debian's ``gcompris-qt-data``) or its SHA-256 is not the
-        pinned one (another version of the package, or a damaged file).
-    """
-    from matplotlib.image import imread      # decodes WebP through Pillow, which matplotlib requires
+def photo_cache_path(max_side: int, cache_dir: str | Path | None = None) -> Path:
+    """The prepared photographs' file, ``gcompris-photos-<max_side>.npz`` in the data cache (:mod:`utils.data`)."""
+    from utils.data import default_cache_dir
 
     max_side = check_int(max_side, "max_side", minimum=8)
-    folder = Path(GCOMPRIS_DIR if folder is None else folder)
-    out = {}
-    for file, digest in GCOMPRIS_FILES.items():
-        path = folder / file
-        if not path.is_file():
-            raise PhotosUnavailable(f"{path} is missing: install Debian's package {GCOMPRIS_PACKAGE} (version 3.1)")
-        data = path.read_bytes()
-        if hashlib.sha256(data).hexdigest() != digest:
-            raise PhotosUnavailable(f"{path} has SHA-256 {hashlib.sha256(data).hexdigest()}, expected {digest} "
-                             f"({GCOMPRIS_PACKAGE} 3.1); another version or a damaged file")
-        for name, raw in sorted(read_rcc(data).items()):
-            if not name.endswith(".webp"):
-                continue
-            key = f"{file[:-4]}/{name.rsplit('/', 1)[-1][:-5]}"
-            if key in DUPLICATES:
-                continue
-            image = imread(io.BytesIO(raw), format="webp")[..., :3]
-            if min(image.shape[:2]) >= MIN_SIDE:
-                out[key] = shrink(image, max_side)
-    return out
+    return Path(default_cache_dir() if cache_dir is None else cache_dir) / f"gcompris-photos-{max_side}.npz"
 
 
-def _digest(names: np.ndarray, shapes: np.ndarray, pixels: np.ndarray) -> str:
+def photo_digest(names: np.ndarray, shapes: np.ndarray, pixels: np.ndarray) -> str:
+    """SHA-256 of the prepared photographs' names, shapes and float32 pixels (the cache file's own checksum)."""
     h = hashlib.sha256("\n".join(names.tolist()).encode())
     h.update(shapes.astype("<i8").tobytes())
     h.update(pixels.astype("<f4").tobytes())
     return h.hexdigest()
 
 
-def cached_gcompris_photographs(max_side: int = 160, cache_dir: str | Path | None = None,
-                                folder: str | Path | None = None) -> dict[str, np.ndarray]:
-    """:func:`gcompris_photographs`, kept in the data cache so that later runs skip the decoding.
+def package_sources() -> str:
+    """The pinned package files as the cache records them, one ``<file> <SHA-256>`` per line."""
+    return "\n".join(f"{f} {d}" for f, d in GCOMPRIS_FILES.items())
 
-    The cache file ``gcompris-photos-<max_side>.npz`` (in ``cache_dir``, default the data cache of
-    :func:`utils.data.default_cache_dir`) holds the shrunk photographs exactly, the SHA-256 of the
-    package files they came from and a SHA-256 of its own content. It is used only when both
-    match; otherwise the photographs are read from the package and the file is written again,
-    atomically. A cache folder that cannot be written only costs the time.
+
+def cached_gcompris_photographs(max_side: int = 160, cache_dir: str | Path | None = None) -> dict[str, np.ndarray]:
+    """The shrunk GCompris photographs that ``make data`` prepared: ``{name: float32 (h, w, 3) in [0, 1]}``.
+
+    The file holds them exactly, with the SHA-256 of the package files they came from and a SHA-256
+    of its own content; it is used only when both match (:data:`GCOMPRIS_FILES`, :func:`photo_digest`).
 
     Raises
     ------
     PhotosUnavailable
-        As :func:`gcompris_photographs`, when the cache cannot be used.
+        If the file is missing, damaged or made from other package files; the message says how to
+        get the photographs.
     """
-    from utils.data import default_cache_dir
-    from utils.data import atomic_write_bytes
-
-    max_side = check_int(max_side, "max_side", minimum=8)
-    path = Path(default_cache_dir() if cache_dir is None else cache_dir) / f"gcompris-photos-{max_side}.npz"
-    sources = "\n".join(f"{f} {d}" for f, d in GCOMPRIS_FILES.items())
+    path = photo_cache_path(max_side, cache_dir)
     try:
         with np.load(path, allow_pickle=False) as z:
             names, shapes, pixels = z["names"], z["shapes"], z["pixels"]
-            if str(z["sources"]) == sources and str(z["digest"]) == _digest(names, shapes, pixels):
+            if str(z["sources"]) != package_sources():
+                problem = f"{path} was made from other files than {GCOMPRIS_PACKAGE} 3.1's"
+            elif str(z["digest"]) != photo_digest(names, shapes, pixels):
+                problem = f"{path} is damaged (its SHA-256 does not match)"
+            else:
                 ends = np.cumsum([0] + [int(np.prod(s)) for s in shapes])
                 return {str(n): pixels[a:b].reshape(s) for n, a, b, s in zip(names, ends[:-1], ends[1:], shapes)}
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
-        pass                                   # missing or damaged: read the package below
-    photos = gcompris_photographs(folder, max_side)
-    names = np.array(list(photos))
-    shapes = np.array([im.shape for im in photos.values()], dtype=np.int64)
-    pixels = np.concatenate([im.ravel() for im in photos.values()]).astype(np.float32)
-    buf = io.BytesIO()
-    np.savez(buf, names=names, shapes=shapes, pixels=pixels, sources=np.array(sources),
-             digest=np.array(_digest(names, shapes, pixels)))
-    try:
-        atomic_write_bytes(path, buf.getvalue())
-    except OSError:
-        pass
-    return photos
+    except FileNotFoundError:
+        problem = f"the prepared photographs are not in {path}"
+    except Exception as exc:           # a damaged or unreadable file: the caller falls back
+        problem = f"{path} cannot be read ({type(exc).__name__}: {exc})"
+    raise PhotosUnavailable(f"{problem}: {HOW_TO_GET}")
 
 
 def skimage_photo(name: str) -> np.ndarray:
@@ -279,17 +200,17 @@ def load_skimage_photos(max_side: int = 320, multiple: int = 4) -> ColorImages:
 
 
 def load_gcompris_photos(n_test: int, max_side: int = 160, multiple: int = 4, seed: int = 0,
-                         folder: str | Path | None = None) -> ColorImages:
+                         cache_dir: str | Path | None = None) -> ColorImages:
     """The GCompris photographs, ``n_test`` of them held out (a random choice of photographs, ``seed``).
 
     Raises
     ------
     PhotosUnavailable
-        As :func:`gcompris_photographs`.
+        As :func:`cached_gcompris_photographs`.
     TypeError, ValueError
         For ``n_test`` that is not an int that leaves at least one training photograph, or a bad ``seed``.
     """
-    photos = cached_gcompris_photographs(max_side, folder=folder)
+    photos = cached_gcompris_photographs(max_side, cache_dir)
     n_test = check_int(n_test, "n_test", minimum=1, maximum=len(photos) - 1)
     names = sorted(photos)
     held_out = set(np.random.default_rng(check_int(seed, "seed", minimum=0)).permutation(len(names))[:n_test])
@@ -309,8 +230,8 @@ def load_color_images(source: str = "gcompris", *, n_test: int = 60, max_side: i
 
     Parameters
     ----------
-    source : ``"gcompris"`` (default; falls back to ``"skimage"``, saying so in ``note``, when
-        the package's files are missing or differ) or ``"skimage"``.
+    source : ``"gcompris"`` (default; falls back to ``"skimage"``, saying so and how to get the
+        photographs in ``note``, when the prepared photographs are missing or differ) or ``"skimage"``.
     n_test, seed : for ``"gcompris"``: how many photographs to hold out, and the seed of that choice.
     max_side : longer side after shrinking, in pixels (about, for ``"skimage"``).
 
@@ -324,7 +245,7 @@ def load_color_images(source: str = "gcompris", *, n_test: int = 60, max_side: i
     if source == "gcompris":
         try:
             return load_gcompris_photos(n_test, max_side, seed=seed)
-        except (PhotosUnavailable, OSError) as exc:
+        except PhotosUnavailable as exc:
             data = load_skimage_photos(2 * max_side)
             data.note = f"the GCompris photographs are not available ({exc}); fell back to {data.note}"
             return data
