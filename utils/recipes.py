@@ -48,7 +48,7 @@ DAE_GOAL_PSNR_DB = 20.0     # goal notebook 03 asserts: the denoising autoencode
 # so that they fit in a lesson's time.
 AE_ABLATION_TRAIN_IMAGES = 7000     # notebook 02: the first training images of each run of the recipe ablation
 AE_ABLATION_TEST_IMAGES = 2000      # notebook 02: the first test images each ablation run is evaluated on
-AE_ABLATION_QUICK_TRAIN_IMAGES = 5000   # ... in quick mode
+AE_ABLATION_QUICK_TRAIN_IMAGES = 3000   # ... in quick mode
 AE_ABLATION_SEEDS = (0, 1, 2)       # notebook 02: the seeds every ablation step is trained with
 DAE_SEED_TRAIN_IMAGES = 15000       # notebook 03: the first training images of each DAE of the noise-level comparison
 DAE_SEED_QUICK_TRAIN_IMAGES = 2000  # ... in quick mode
