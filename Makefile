@@ -10,7 +10,7 @@ PYTHON ?=
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 ENSURE := PYTHON="$(PYTHON)" VENV="$(VENV)" GOALS="$(MAKECMDGOALS)" bash tools/ensure_venv.sh
-DATA   := $(BIN)/python -m utils.data prepare --dataset mnist
+DATA   := $(BIN)/python -m tools.offline_data prepare --dataset all
 
 .PHONY: lab test data sync check release-check refresh clean venv-lab venv-test
 
@@ -95,3 +95,11 @@ slides: venv-test
 # Maintainers: write each cell's slide type (metadata.slideshow) into the notebooks; hand-set types are kept.
 slides-annotate: venv-lab
 	$(BIN)/python -m tools.slides annotate
+
+# --- the handout (tools/handout.py) ------------------------------------------
+# build/handout/NN_name.pdf for each lesson and ch11_handout.pdf for the series, printed from the site's
+# pages by the system Chromium (offline; build/site when it is up to date, else the pages are built
+# afresh). Needs poppler-utils (pdfunite, pdfinfo). `make site slides handout` builds all three.
+.PHONY: handout
+handout: venv-test
+	$(BIN)/python -m tools.handout --site build/site --out build/handout

@@ -6,8 +6,9 @@
 Each configuration runs in its own Python process (environment variables such
 as ``TF_ENABLE_ONEDNN_OPTS`` and thread settings take effect only before
 TensorFlow starts), trains notebook 02's autoencoder (or notebook 04's VAE)
-through ``utils.training.train_model`` on a fixed subset for a few epochs, and
-reports the steady-state speed: the fastest epoch after the first (the first
+through :func:`train_with_options` (``utils.training.train_model`` with the settings below
+that the lessons never change: XLA, steps per execution, the input pipeline, a distribution
+strategy) on a fixed subset for a few epochs, and reports the steady-state speed: the fastest epoch after the first (the first
 one includes tracing and compilation), best of interleaved rounds. Settings
 of the training function that a group does not vary keep its own defaults, so
 the baseline is always the shared training path as it stands. Results are merged into
@@ -26,16 +27,20 @@ where compilation (XLA) shows.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Callable
 
 from utils import recipes
-from utils.offline import atomic_write_text
+from utils.data import atomic_write_text
+from utils.validation import check_bool, check_choice, check_int, describe
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -46,7 +51,7 @@ HELPED_LOSS_CHANGE = 0.02
 HELPED_LOSS_GAIN = -0.05   # or: 5 % lower final loss ...
 HELPED_MIN_SPEED = 0.95    # ... at no more than 5 % lower speed
 
-# Keys passed to the training function (TRAIN_KNOBS) or its TrainOptions (OPTION_KNOBS) when not None
+# Keys passed to train_with_options (TRAIN_KNOBS) or its TrainOptions (OPTION_KNOBS) when not None
 # (None = its own default), and process-level settings.
 TRAIN_KNOBS = ("batch_size", "schedule")
 OPTION_KNOBS = ("jit_compile", "steps_per_execution", "pipeline")
@@ -101,6 +106,89 @@ GROUPS: dict[str, dict] = {
 }
 
 
+PIPELINES = ("tf.data", "arrays")
+
+
+@dataclass(frozen=True)
+class TrainOptions:
+    """Settings of :func:`train_with_options` that only the speed experiments change.
+
+    Attributes
+    ----------
+    jit_compile : compile each training step with XLA (the lessons: False).
+    steps_per_execution : optimizer steps per call into the compiled graph; None means
+        :data:`~utils.recipes.STEPS_PER_EXECUTION` without a strategy and 1 with one
+        (Keras 3 on TensorFlow fails under a ``MirroredStrategy`` otherwise, keras-team/keras#19246).
+    pipeline : ``"tf.data"`` (the arrays through ``utils.training.batches``, as the lessons) or ``"arrays"``
+        (handed to ``model.fit`` as they are; Keras batches them and keeps the last, smaller batch).
+    strategy : optional ``tf.distribute.Strategy``; model and optimizer are created in its scope.
+    shuffle : reshuffle the examples every epoch.
+    """
+
+    jit_compile: bool = False
+    steps_per_execution: int | None = None
+    pipeline: str = "tf.data"
+    strategy: Any = None
+    shuffle: bool = True
+
+    def __post_init__(self):
+        check_bool(self.jit_compile, "jit_compile")
+        check_bool(self.shuffle, "shuffle")
+        if self.steps_per_execution is not None:
+            check_int(self.steps_per_execution, "steps_per_execution", minimum=1)
+        check_choice(self.pipeline, "pipeline", PIPELINES)
+        if self.strategy is not None and not hasattr(self.strategy, "scope"):
+            raise TypeError(f"strategy is {describe(self.strategy)}; expected a tf.distribute.Strategy or None")
+
+
+def train_with_options(build_model: Callable, x, y=None, *, epochs: int, options: TrainOptions | None = None,
+                       batch_size: int | None = None, learning_rate: float | None = None,
+                       schedule: str | None = None, loss: Any = "sum_squared_error", callbacks: list | None = None,
+                       seed: int | None = None):
+    """``utils.training.train_model`` (no corruption, no validation, no progress line) with :class:`TrainOptions`.
+
+    With ``TrainOptions()`` it trains exactly as ``train_model`` (same seed, same steps, same losses:
+    ``tests/test_bench_experiments.py`` checks it), so a group's baseline is the lessons' training path.
+    ``loss="sum_squared_error"`` stands for :func:`utils.training.sum_squared_error`. Returns a
+    ``utils.training.TrainResult`` whose ``settings`` also hold the options.
+    """
+    import keras
+
+    from utils.training import (StopOnNonFiniteLoss, TrainResult, batches, learning_rate_schedule,
+                                sum_squared_error)
+
+    options = TrainOptions() if options is None else options
+    if not isinstance(options, TrainOptions):
+        raise TypeError(f"options is {describe(options)}; expected benchmarks.experiments.TrainOptions(...) or None")
+    loss = sum_squared_error if loss == "sum_squared_error" else loss
+    batch_size = recipes.BATCH_SIZE if batch_size is None else batch_size
+    learning_rate = recipes.LEARNING_RATE if learning_rate is None else learning_rate
+    schedule = recipes.SCHEDULE if schedule is None else schedule
+    seed = recipes.SEED if seed is None else seed
+    strategy = options.strategy
+    steps = options.steps_per_execution or (recipes.STEPS_PER_EXECUTION if strategy is None else 1)
+    per_epoch = len(x) // batch_size if options.pipeline == "tf.data" else -(-len(x) // batch_size)
+    lr = learning_rate_schedule(learning_rate, epochs * per_epoch, schedule)
+    keras.utils.set_random_seed(seed)
+    with strategy.scope() if strategy is not None else contextlib.nullcontext():
+        model = build_model()
+        model.compile(optimizer=keras.optimizers.Adam(learning_rate=lr, beta_1=recipes.ADAM_BETAS[0],
+                                                      beta_2=recipes.ADAM_BETAS[1]),
+                      loss=loss, jit_compile=options.jit_compile, steps_per_execution=steps)
+    if options.pipeline == "tf.data":
+        fit_args = dict(x=batches(x, y, batch_size, shuffle=options.shuffle, seed=seed), shuffle=False)
+    else:
+        fit_args = dict(x=x, y=y, batch_size=batch_size, shuffle=options.shuffle)
+    start = time.perf_counter()
+    fitted = model.fit(epochs=epochs, callbacks=[StopOnNonFiniteLoss(), *(callbacks or [])], verbose=0, **fit_args)
+    seconds = time.perf_counter() - start
+    settings = dict(epochs=epochs, batch_size=batch_size, learning_rate=learning_rate, schedule=schedule, seed=seed,
+                    jit_compile=options.jit_compile, steps_per_execution=steps, pipeline=options.pipeline,
+                    shuffle=options.shuffle, strategy=None if strategy is None else type(strategy).__name__)
+    history = {k: [float(v) for v in vals] for k, vals in fitted.history.items()}
+    return TrainResult(model=model, history=history, seconds=seconds, settings=settings)
+
+
 # --------------------------------------------------------------------------- one configuration (child process)
 def run_config(cfg: dict) -> dict:
     """Train one configuration in this process; return its speed and final loss.
@@ -149,12 +237,10 @@ def run_config(cfg: dict) -> dict:
         def on_epoch_end(self, epoch, logs=None):
             times.append(time.perf_counter() - self.t)
 
-    from utils.training import TrainOptions, train_model
-
     kwargs = {k: cfg[k] for k in TRAIN_KNOBS if cfg[k] is not None}
     options = TrainOptions(**{k: cfg[k] for k in OPTION_KNOBS if cfg[k] is not None})
-    result = train_model(build, x, y, epochs=int(cfg["epochs"]), callbacks=[EpochTimer()], seed=int(cfg["seed"]),
-                         progress=False, options=options, **loss_kw, **kwargs)
+    result = train_with_options(build, x, y, epochs=int(cfg["epochs"]), callbacks=[EpochTimer()],
+                                seed=int(cfg["seed"]), options=options, **loss_kw, **kwargs)
     effective = {k: result.settings[k] for k in (*TRAIN_KNOBS, *OPTION_KNOBS)}
     final_loss = result.history["loss"][-1]
     steady = min(times[1:]) if len(times) > 1 else times[0]

@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"round {r + 1} {mode}: VAE epochs {[round(s, 2) for s in run['vae']['epoch_seconds']]} s, "
                   f"first/median later {run['vae']['first_epoch_ratio']:.2f}, threads {run['before_vae']}, "
                   f"GEMM {run['gemm_gflops']:.0f} GFLOP/s", flush=True)
-    from utils.offline import atomic_write_text
+    from utils.data import atomic_write_text
 
     record = {"measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "train_images": a.train_images,
               "test_images": a.test_images, "anchor_epochs": a.anchor_epochs,

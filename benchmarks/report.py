@@ -12,7 +12,7 @@ from pathlib import Path
 
 from benchmarks import goals
 from utils import recipes
-from utils.offline import atomic_write_text
+from utils.data import atomic_write_text
 
 HERE = Path(__file__).resolve().parent
 

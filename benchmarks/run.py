@@ -622,7 +622,7 @@ def run_part(part: Part, settings: dict, results: dict, isolate: bool = True) ->
 
 def worker(request_path: str, result_path: str) -> int:
     """The subprocess side of :func:`run_part`: run one part, write its outputs as JSON."""
-    from utils.offline import atomic_write_text
+    from utils.data import atomic_write_text
     from utils.runtime import quiet_tensorflow
 
     quiet_tensorflow()
@@ -650,7 +650,7 @@ def merge(results: dict, outputs: dict) -> None:
 
 def _write_json(path: Path, results: dict) -> None:
     """Write results.json atomically (temporary file in the same folder, then rename)."""
-    from utils.offline import atomic_write_text
+    from utils.data import atomic_write_text
 
     atomic_write_text(path, json.dumps(results, indent=1) + "\n")
 

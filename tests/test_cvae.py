@@ -12,9 +12,8 @@ import keras  # noqa: E402
 
 from loss_terms import assert_loss_terms  # noqa: E402
 from utils.cvae import (BetaVAE, ConditionalVAE, active_units, build_beta_vae, build_cvae,  # noqa: E402
-                        build_cvae_decoder, build_cvae_encoder, conditional_explorer,
                         decode_conditional, elbo_terms, encoder_means, evaluate_conditional_elbo,
-                        kl_per_unit, manifold, model_switcher, one_hot, prior_samples, train_beta_vae,
+                        kl_per_unit, manifold, one_hot, prior_samples, train_beta_vae,
                         train_cvae)
 from utils.vae import binarize, build_decoder, build_encoder, evaluate_elbo, kl_divergence  # noqa: E402
 
@@ -54,7 +53,7 @@ def _label_blind_copies(p: int):
     """04's encoder and decoder, and conditional ones with the same weights and zero weights on y."""
     keras.utils.set_random_seed(1)
     enc, dec = build_encoder(p), build_decoder(p)
-    cenc, cdec = build_cvae_encoder(p), build_cvae_decoder(p)
+    cenc, cdec = build_encoder(p, n_classes=10), build_decoder(p, n_classes=10)
     for plain, cond in ((enc, cenc), (dec, cdec)):
         plain_layers = [layer for layer in plain.layers if layer.weights]
         cond_layers = [layer for layer in cond.layers if layer.weights]
@@ -180,19 +179,19 @@ def test_bad_inputs_raise_clear_errors():
         build_cvae(0)
     with pytest.raises(ValueError, match="beta is -1"):
         build_beta_vae(2, beta=-1)
-    with pytest.raises(ValueError, match="beta is 'big'"):
+    with pytest.raises(TypeError, match="beta is 'big'"):
         train_beta_vae(2, _images(8), beta="big")
     model = build_cvae(2, seed=0)
     with pytest.raises(ValueError, match=r"expected a pair \[images, one-hot labels\]"):
         model(_images(2))
     with pytest.raises(ValueError, match="encoder gives a 2-dimensional z but the decoder takes 3"):
-        ConditionalVAE(build_cvae_encoder(2), build_cvae_decoder(3))
+        ConditionalVAE(build_encoder(2, n_classes=10), build_decoder(3, n_classes=10))
     x = _images(8)
     with pytest.raises(ValueError, match="8 images but 7 labels"):
         train_cvae(2, x, np.zeros(7, int), epochs=1)
     bad = x.copy()
     bad[0, 0, 0, 0] = np.nan
-    with pytest.raises(ValueError, match="x holds NaN"):
+    with pytest.raises(ValueError, match="x holds 1 NaN or infinite pixel value"):
         train_cvae(2, bad, np.zeros(8, int), epochs=1)
     with pytest.raises(ValueError, match="labels is None"):
         evaluate_conditional_elbo(model.encoder, model.decoder, x, None)
@@ -202,36 +201,3 @@ def test_bad_inputs_raise_clear_errors():
         active_units(np.zeros((1, 4)))
     with pytest.raises(ValueError, match=r"units is \(0, 0\)"):
         manifold(build_decoder(2), units=(0, 0))
-
-
-# ---------------------------------------------------------------- widgets
-def test_conditional_explorer_redraws_on_digit_and_slider():
-    model = build_cvae(2, seed=0)
-    box = conditional_explorer(model.decoder)
-    assert [s.description for s in box.sliders] == ["z1", "z2"]
-    assert all(s.continuous_update is False for s in box.sliders)
-    first = box.state["image"].copy()
-    box.digit.value = "7"
-    assert box.state["digit"] == 7 and box.state["redraws"] == 2
-    assert not np.allclose(box.state["image"], first)
-    np.testing.assert_allclose(box.state["image"], decode_conditional(model.decoder, [0.0, 0.0], [7])[0])
-    box.sliders[1].value = 1.5
-    np.testing.assert_allclose(box.state["z"], [0.0, 1.5])
-    assert box.state["redraws"] == 3
-
-
-def test_model_switcher_draws_the_selected_option():
-    import matplotlib.pyplot as plt
-
-    drawn = []
-
-    def draw(option):
-        drawn.append(option)
-        return plt.figure(figsize=(1, 1))
-
-    box = model_switcher(draw, ["0.5", "1", "4"])
-    assert box.slider.continuous_update is False and drawn == ["0.5"]
-    box.slider.value = "4"
-    assert drawn == ["0.5", "4"] and box.state == {"option": "4", "redraws": 2}
-    with pytest.raises(ValueError, match="options is empty"):
-        model_switcher(draw, [])

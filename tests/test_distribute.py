@@ -1,4 +1,8 @@
-"""The shared training path (``utils.training.train_model``) runs unchanged under ``tf.distribute``.
+"""The lessons' training path runs unchanged under ``tf.distribute`` (the benchmarks' strategy option).
+
+``benchmarks.experiments.train_with_options`` is ``utils.training.train_model`` with the speed
+experiments' options (``tests/test_bench_experiments.py`` checks that it trains exactly as
+``train_model`` without them); its ``strategy`` option builds model and optimizer in the strategy's scope.
 
 Two logical CPU devices must be configured before TensorFlow initializes, so
 the check runs in a fresh Python process: it trains a small autoencoder a few
@@ -32,7 +36,7 @@ SCRIPT = textwrap.dedent("""
     tf.config.set_logical_device_configuration(
         cpu, [tf.config.LogicalDeviceConfiguration(), tf.config.LogicalDeviceConfiguration()])
     import keras
-    from utils.training import TrainOptions, train_model
+    from benchmarks.experiments import TrainOptions, train_with_options
 
     def build():
         inputs = keras.Input((8, 8, 1))
@@ -47,8 +51,8 @@ SCRIPT = textwrap.dedent("""
     x = np.random.default_rng(0).uniform(size=(96, 8, 8, 1)).astype("float32")
 
     def run(strategy):
-        r = train_model(build, x, x, epochs=3, batch_size=32, learning_rate=1e-2, seed=7, progress=False,
-                        schedule="constant", options=TrainOptions(shuffle=False, strategy=strategy))
+        r = train_with_options(build, x, x, epochs=3, batch_size=32, learning_rate=1e-2, seed=7, schedule="constant",
+                               options=TrainOptions(shuffle=False, strategy=strategy))
         weights = [np.asarray(w).ravel().tolist() for w in r.model.get_weights()]
         return {"loss": r.history["loss"], "weights": weights}
 
@@ -84,7 +88,7 @@ def test_training_runs_under_mirrored_strategy(outcome):
     # "You must feed a value for placeholder tensor" (keras-team/keras#19246); the training function
     # must then fall back to settings that work.
     assert "error" not in outcome["mirrored"], (
-        "utils.training.train_model with its default settings failed under "
+        "benchmarks.experiments.train_with_options with its default settings failed under "
         f"MirroredStrategy: {outcome['mirrored'].get('error')}")
 
 

@@ -29,7 +29,7 @@ def test_readme_has_its_sections_and_generated_tables():
         assert README.count(marker) == 1, marker
     headings = re.findall(r"^## (.+)$", README, re.M)
     for needed in ("Two commands", "소개 (Korean introduction)", "Notebooks", "용어 (Glossary)",
-                   "연습문제와 풀이 (exercises and solutions)", "For lecturers", "Website and slides"):
+                   "연습문제와 풀이 (exercises and solutions)", "For lecturers", "Website, slides and handout"):
         assert needed in headings, needed
     assert "(MAINTAINING.md)" in README
 

@@ -24,7 +24,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 # import name -> distribution name, where they differ
-IMPORT_TO_PACKAGE = {"yaml": "pyyaml", "IPython": "ipykernel", "matplotlib_inline": "ipykernel", "skimage": "scikit-image"}
+IMPORT_TO_PACKAGE = {"yaml": "pyyaml", "IPython": "ipykernel", "matplotlib_inline": "ipykernel", "skimage": "scikit-image", "PIL": "pillow"}
 TEST_TOOLS = {"pytest", "nbval", "playwright"}
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from utils.metrics import mse_per_pixel, psnr, sse_per_image
+from utils.metrics import psnr, sse_per_image
 
 
 def test_sse_per_image_sums_over_pixels():
@@ -12,7 +12,6 @@ def test_sse_per_image_sums_over_pixels():
     x_hat[0, 0, 0, 0] = 0.5          # 0.25
     x_hat[1] = 1.0                   # 4 pixels * 1
     np.testing.assert_allclose(sse_per_image(x, x_hat), [0.25, 4.0])
-    assert mse_per_pixel(x, x_hat) == pytest.approx((0.25 + 4.0) / 8)
 
 
 def test_psnr_of_known_arrays():
@@ -21,7 +20,7 @@ def test_psnr_of_known_arrays():
     est[1] = 0.01                    # MSE 1e-4 -> 40 dB
     np.testing.assert_allclose(psnr(clean, est, per_image=True), [20.0, 40.0], rtol=1e-5)
     assert psnr(clean, est) == pytest.approx(30.0, rel=1e-5)
-    assert psnr(clean, est * 2, peak=2.0) == pytest.approx(30.0, rel=1e-5)
+    assert psnr(clean + 1.5, est * 2 + 1.5, peak=2.0) == pytest.approx(30.0, rel=1e-5)
 
 
 def test_psnr_matches_tensorflow():
@@ -58,7 +57,29 @@ def test_psnr_rejects_bad_peak_and_sse_bad_shapes():
 
 def test_one_image_is_refused_not_read_as_28_images():
     x = np.random.default_rng(0).random((28, 28, 1))
-    for fn in (psnr, sse_per_image, mse_per_pixel):
+    for fn in (psnr, sse_per_image):
         with pytest.raises(ValueError, match=r"clean|x.* has shape \(28, 28, 1\); .*looks like one image: pass a batch of one"):
             fn(x, x)
     assert psnr(x[None], np.clip(x[None] + 0.05, 0, 1)) == pytest.approx(26.0, abs=0.5)
+
+
+def test_psnr_matches_scikit_image_per_image():
+    """The kept hand-written PSNR (students write it in exercise 03-2) against skimage.metrics."""
+    from skimage.metrics import peak_signal_noise_ratio
+
+    rng = np.random.default_rng(5)
+    clean = rng.random((6, 28, 28, 1))
+    noisy = np.clip(clean + rng.normal(0, 0.2, clean.shape), 0, 1)
+    ours = psnr(clean, noisy, per_image=True)
+    theirs = [peak_signal_noise_ratio(c, e, data_range=1.0) for c, e in zip(clean, noisy)]
+    np.testing.assert_allclose(ours, theirs, rtol=1e-10)
+    c255, e255 = np.round(clean * 255), np.round(noisy * 255)
+    np.testing.assert_allclose(psnr(c255, e255, peak=255, per_image=True),
+                               [peak_signal_noise_ratio(c, e, data_range=255) for c, e in zip(c255, e255)], rtol=1e-10)
+
+
+def test_psnr_refuses_a_peak_of_255_for_pixels_in_0_1():
+    clean = np.random.default_rng(0).random((2, 4, 4, 1))
+    with pytest.raises(ValueError, match=r"peak is 255 but clean holds values in \[0, 1\]; .*peak=1 \(the default\)"):
+        psnr(clean, clean * 0.9, peak=255)
+    assert psnr(clean, clean * 0.9) == pytest.approx(psnr(clean * 255, clean * 0.9 * 255, peak=255))   # the fix

@@ -36,3 +36,24 @@ def test_pca_bad_input():
         p.encode(np.zeros((3, 5)))
     with pytest.raises(ValueError, match=r"expected \(n, 2\)"):
         p.decode(np.zeros((3, 3)))
+
+
+def test_eigen_pca_matches_numpys_svd_on_mnist():
+    """The kept hand-written PCA (eigenvectors of the covariance, as students write it) against numpy's SVD of
+    the centred data: the same components (up to sign), variances and reconstructions."""
+    from utils.data import load_dataset
+
+    (x_train, _), (x_test, _) = load_dataset("mnist")
+    x = x_train[:3000].reshape(3000, -1).astype(np.float64)
+    k = 16
+    p = fit_pca(x_train[:3000], k)
+    centred = x - x.mean(axis=0)
+    _, s, vt = np.linalg.svd(centred, full_matrices=False)
+    variances = s[:k] ** 2 / (len(x) - 1)
+    np.testing.assert_allclose(p.variances, variances, rtol=1e-4)
+    cosines = np.abs(np.sum(p.components.astype(np.float64) * vt[:k].T, axis=0))
+    np.testing.assert_allclose(cosines, 1.0, atol=1e-4)              # the same directions, up to sign
+    assert p.total_variance == pytest.approx(np.sum(s ** 2) / (len(x) - 1), rel=1e-5)
+    test = x_test[:200].reshape(200, -1).astype(np.float64)
+    svd_reconstruction = x.mean(axis=0) + (test - x.mean(axis=0)) @ vt[:k].T @ vt[:k]
+    np.testing.assert_allclose(p.reconstruct(x_test[:200]).reshape(200, -1), svd_reconstruction, atol=2e-4)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from utils.metrics import mse_per_pixel, psnr, sse_per_image
-from utils.transpose_conv import conv2d_by_matrix, conv_matrix, output_size, transpose_output_size
+from utils.metrics import psnr, sse_per_image
+from utils.transpose_conv import conv_matrix, output_size, transpose_output_size
 
 RNG = np.random.default_rng(2024)
 
@@ -30,11 +30,8 @@ def test_conv_matrix_shape_and_transpose_size(kernel, shape, strides, padding):
     for i in range(2):
         t = transpose_output_size(out[i], kernel.shape[i], strides[i], padding)
         assert output_size(t, kernel.shape[i], strides[i], padding) == out[i]
-    # linearity: C(a x + y) = a C x + C y
-    x, y = RNG.normal(size=shape), RNG.normal(size=shape)
-    np.testing.assert_allclose(conv2d_by_matrix(2.5 * x + y, kernel, strides, padding),
-                               2.5 * conv2d_by_matrix(x, kernel, strides, padding)
-                               + conv2d_by_matrix(y, kernel, strides, padding), atol=1e-9)
+    # every entry of C is an entry of the kernel (or a zero where it falls on padding)
+    assert set(np.unique(C)) <= set(np.unique(kernel)) | {0.0}
 
 
 def _image_pairs(n=200):
@@ -52,7 +49,6 @@ def test_metric_properties(a, b):
     assert sse.shape == (len(a),) and np.all(sse >= 0)
     np.testing.assert_allclose(sse, sse_per_image(b, a))                    # symmetric
     np.testing.assert_allclose(sse_per_image(a, a), 0)
-    assert mse_per_pixel(a, b) == pytest.approx(sse.sum() / (len(a) * d))
     values = psnr(a, b, per_image=True)
     with np.errstate(divide="ignore"):
         np.testing.assert_allclose(values, 10 * np.log10(d / sse))

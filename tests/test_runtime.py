@@ -4,13 +4,44 @@ import numpy as np
 import pytest
 
 from utils import recipes
-from utils.runtime import quick_batch_size, quick_epochs, quick_mode, quick_subset, quick_test_subset
+from utils.runtime import mode_line, quick_batch_size, quick_epochs, quick_mode, quick_subset, quick_test_subset
 
 
-@pytest.mark.parametrize("value, expected", [("1", True), ("true", True), ("YES", True), ("0", False), ("", False)])
-def test_quick_mode_reads_the_environment(monkeypatch, value, expected):
+@pytest.mark.parametrize("value, expected", [
+    ("1", True), ("true", True), ("YES", True), ("on", True), ("On", True), (" 1 ", True), ("TRUE", True),
+    ("0", False), ("false", False), ("No", False), ("OFF", False), ("", False), ("  ", False),
+])
+def test_quick_mode_reads_the_documented_values(monkeypatch, value, expected):
     monkeypatch.setenv("CH11_QUICK", value)
     assert quick_mode() is expected
+
+
+def test_quick_mode_unset_is_the_default_run(monkeypatch):
+    monkeypatch.delenv("CH11_QUICK", raising=False)
+    assert quick_mode() is False
+
+
+@pytest.mark.parametrize("value", ["2", "y", "n", "1.0", "quick", "\uff11", "enable", "-1", "truee"])
+def test_any_other_quick_value_is_refused_with_the_list(monkeypatch, value):
+    monkeypatch.setenv("CH11_QUICK", value)
+    with pytest.raises(ValueError) as err:
+        quick_mode()
+    message = str(err.value)
+    assert message.startswith(f"CH11_QUICK is {value!r}; expected 1, true, yes or on for quick mode, 0, false, no, "
+                              "off or empty for the default run (any case)")
+    assert "set CH11_QUICK=1, or unset it" in message
+
+
+def test_mode_line_says_which_mode_runs_and_what_quick_mode_cuts(monkeypatch):
+    monkeypatch.delenv("CH11_QUICK", raising=False)
+    line = mode_line()
+    assert line.startswith("run mode: default") and "\n" not in line
+    monkeypatch.setenv("CH11_QUICK", "ON")
+    line = mode_line()
+    assert line.startswith("run mode: quick (CH11_QUICK=ON)") and "\n" not in line
+    for number in (f"{recipes.QUICK_TRAIN_IMAGES:,}", f"{recipes.QUICK_TEST_IMAGES:,}", "1/6", "1/2"):
+        assert number in line
+    assert quick_epochs(12) == 2          # what the line says is what the functions do
 
 
 def test_default_mode_keeps_every_epoch_and_image(monkeypatch):

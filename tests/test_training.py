@@ -9,7 +9,7 @@ tf = quiet_tensorflow()
 import keras  # noqa: E402
 
 from utils.autoencoder import build_autoencoder, train_autoencoder  # noqa: E402
-from utils.training import (TrainOptions, batches, learning_rate_schedule, sum_cross_entropy,  # noqa: E402
+from utils.training import (batches, in_pipeline, learning_rate_schedule, sum_cross_entropy,  # noqa: E402
                             sum_squared_error, train_model)
 
 
@@ -30,28 +30,16 @@ def test_sum_squared_error_is_the_per_image_sum():
     np.testing.assert_allclose(np.asarray(sum_squared_error(a, b)), [9 * 0.25, 4.0])
 
 
-@pytest.mark.parametrize("pipeline", ["tf.data", "arrays"])
-def test_short_training_lowers_the_loss(pipeline):
+def test_short_training_lowers_the_loss():
     x = _images()
     keras.utils.set_random_seed(0)
     before = float(np.mean(np.sum((build_autoencoder(4, (4, 8))(x).numpy() - x) ** 2, axis=(1, 2, 3))))
     r = train_model(lambda: build_autoencoder(4, (4, 8)), x, x, epochs=6, batch_size=32, seed=0,
-                    learning_rate=1e-2, validation_data=(x[:64], x[:64]), progress=False,
-                    options=TrainOptions(pipeline=pipeline))
+                    learning_rate=1e-2, validation_data=(x[:64], x[:64]), progress=False)
     assert set(r.history) >= {"loss", "val_loss"} and len(r.history["loss"]) == 6
     assert r.history["loss"][-1] < 0.5 * r.history["loss"][0]
     assert r.history["loss"][-1] < 0.5 * before
     assert r.seconds > 0
-    assert "6 epochs" in r.summary("ae")
-
-
-def test_runs_under_a_distribution_strategy():
-    x = _images(128)
-    strategy = tf.distribute.OneDeviceStrategy("/cpu:0")
-    r = train_model(lambda: build_autoencoder(2, (4, 4)), x, x, epochs=1, batch_size=32, progress=False,
-                    options=TrainOptions(strategy=strategy))
-    assert r.settings["strategy"] == "OneDeviceStrategy" and r.settings["steps_per_execution"] == 1
-    assert np.isfinite(r.history["loss"][0])
 
 
 def test_callbacks_see_every_epoch():
@@ -80,7 +68,8 @@ def test_train_autoencoder_is_train_model_with_the_recipe():
     assert a.settings == {**b.settings, "latent_size": 3, "widths": (4, 8), "output_activation": "linear",
                           "loss": "sum_squared_error"}
     assert b.settings["epochs"] == 2 and b.settings["batch_size"] == 32 and b.settings["seed"] == 5
-    assert b.settings["jit_compile"] is False and b.settings["schedule"] == recipes.SCHEDULE
+    assert b.settings["steps_per_execution"] == recipes.STEPS_PER_EXECUTION and b.settings["schedule"] == recipes.SCHEDULE
+    assert not {"jit_compile", "pipeline", "strategy", "shuffle"} & set(b.settings)   # the benchmarks' options
     assert b.settings["learning_rate"] == recipes.LEARNING_RATE
     noisy = np.clip(x + 0.3 * np.random.default_rng(0).standard_normal(x.shape).astype(np.float32), 0, 1)
     d = train_autoencoder(3, noisy, x, widths=(4, 8), epochs=1, batch_size=32, progress=False)
@@ -152,8 +141,6 @@ def test_in_pipeline_corrupt_runs_as_tensorflow_ops_fresh_every_epoch_and_seeded
 
 
 def test_in_pipeline_corrupt_of_the_wrong_shape_is_refused():
-    from utils.training import in_pipeline
-
     x = np.zeros((8, 4, 4, 1), np.float32)
     with pytest.raises(ValueError, match="corrupt returned shape"):
         batches(x, x, 4, corrupt=in_pipeline(lambda xb, seed: xb[:, :2]))
@@ -262,3 +249,68 @@ def test_bad_input(kwargs, error, match):
     args.update(kwargs)
     with pytest.raises(error, match=match):
         train_model(args.pop("build_model"), args.pop("x"), args.pop("y"), **args)
+
+
+# ---------------------------------------------------------------- a corruption must draw its noise from its seed
+def _numpy_noise_in_the_pipeline(xb, seed):
+    """The mistake: numpy noise in a corruption marked to run as a TensorFlow graph (drawn once, when traced)."""
+    return tf.clip_by_value(xb + np.random.default_rng().normal(0, 0.3, (8, 4, 4, 1)).astype(np.float32), 0, 1)
+
+
+def _fixed_noise(xb, seed):
+    return np.clip(xb + np.random.default_rng(0).normal(0, 0.3, xb.shape), 0, 1).astype(np.float32)
+
+
+def _unseeded_noise(xb, seed):
+    return np.clip(xb + np.random.default_rng().normal(0, 0.3, xb.shape), 0, 1).astype(np.float32)
+
+
+def test_numpy_noise_in_the_pipeline_would_be_the_same_every_batch_and_is_refused():
+    x = np.full((64, 4, 4, 1), 0.5, np.float32)
+    data = batches(x, x, 8, seed=0, corrupt=in_pipeline(_numpy_noise_in_the_pipeline))
+    noise = [a.numpy() - b.numpy() for _ in range(2) for a, b in data]     # two epochs of 8 batches
+    assert np.abs(noise[0]).max() > 0 and all(np.array_equal(noise[0], n) for n in noise)   # one noise, 16 times
+    with pytest.raises(ValueError, match=r"corrupt gives different outputs for the same batch and seed.*numpy draw "
+                                         r"runs once, when the graph is traced.*tf.random.stateless_normal"):
+        train_model(lambda: build_autoencoder(2, (4, 4)), _images(64), _images(64), epochs=1, batch_size=8,
+                    corrupt=in_pipeline(lambda xb, seed: _numpy_noise_in_the_pipeline(xb[:, :4, :4], seed)),
+                    progress=False)
+
+
+@pytest.mark.parametrize("corrupt, match", [
+    (in_pipeline(lambda xb, seed: tf.clip_by_value(xb + 0.1, 0.0, 1.0)), "same output for two different seeds"),
+    (_fixed_noise, "same output for two different seeds"),
+    (_unseeded_noise, "does not make the run reproducible: draw with numpy.random.default_rng"),
+])
+def test_a_corruption_that_ignores_its_seed_is_warned_about(corrupt, match):
+    x = _images(64)
+    with pytest.warns(RuntimeWarning, match=match):
+        r = train_model(lambda: build_autoencoder(2, (4, 4)), x, x, epochs=1, batch_size=32, corrupt=corrupt,
+                        progress=False)
+    assert np.isfinite(r.history["loss"][0])
+
+
+def test_a_seeded_corruption_gives_no_warning():
+    import warnings
+
+    from utils.noise import gaussian_corruption, gaussian_noise
+
+    x = _images(64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for corrupt in (gaussian_corruption(0.3), lambda xb, s: gaussian_noise(xb, 0.3, seed=s)):
+            train_model(lambda: build_autoencoder(2, (4, 4)), x, x, epochs=1, batch_size=32, corrupt=corrupt,
+                        progress=False)
+
+
+def test_cross_entropy_refuses_targets_outside_0_1():
+    x255 = (_images(16) * 255).astype(np.float32)
+    with pytest.raises(ValueError, match=r"y_true holds values in \[0, 255\]; sum_cross_entropy expects targets in "
+                                         r"\[0, 1\].*divide by 255 first"):
+        sum_cross_entropy(x255, keras.ops.convert_to_tensor(np.full(x255.shape, 0.5, np.float32)))
+    with pytest.raises(ValueError, match=r"y holds values in \[0, 255\]; sum_cross_entropy expects targets"):
+        train_model(lambda: build_autoencoder(2, (4, 4)), _images(16), x255, epochs=1, batch_size=8,
+                    loss=sum_cross_entropy, progress=False)
+    with pytest.raises(ValueError, match=r"y holds values in \[-0.5, 1\]"):
+        train_model(lambda: build_autoencoder(2, (4, 4)), _images(16), _images(16) * 1.5 - 0.5, epochs=1,
+                    batch_size=8, loss=sum_cross_entropy, progress=False)

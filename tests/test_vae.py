@@ -184,7 +184,7 @@ def test_train_vae_uses_the_notebook_recipe_and_callbacks():
     assert ends == [0, 1]
     assert r.settings["latent_size"] == 2 and r.settings["seed"] == VAE_SEED
     assert r.settings["learning_rate"] == VAE_LEARNING_RATE and r.settings["batch_size"] == 64
-    assert r.settings["epochs"] == 2 and r.settings["jit_compile"] is False
+    assert r.settings["epochs"] == 2 and r.settings["schedule"] == "cosine"
     assert VAE_BATCH_SIZE != 64  # the override above took effect, not the recipe's value
     with pytest.raises(ValueError, match=r"x has shape \(0, 28, 28, 1\); expected at least 1 image"):
         train_vae(2, x[:0])

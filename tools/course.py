@@ -146,6 +146,8 @@ def install_utils(repository, ref):
 
 if "google.colab" in sys.modules:
     install_utils("REPOSITORY", "REF")
+    # the sliders' front end (utils.widgets), with its own dependencies; Colab's ipywidgets stays as it is
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "anywidget>=0.9"], check=True)
     import tensorflow as tf
     gpu = tf.config.list_physical_devices("GPU")
     print("TensorFlow device:", tf.config.experimental.get_device_details(gpu[0]).get("device_name", "GPU")

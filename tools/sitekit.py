@@ -48,6 +48,7 @@ ALT_KEY = "alt"                      # cell metadata: one Korean alt text per im
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/svg+xml", "image/gif", "image/webp")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
 MEDIA = "media"                      # the site's folder for the notebooks' local images
+COLAB_SETUP_TAG = "ch11-colab-setup"  # given in memory to the Colab setup cell (class celltag_ch11-colab-setup)
 
 # Hosts that serve front-end files (CDNs); none of them may be named anywhere in the built site's
 # HTML, CSS or our own JS. Links for the reader (Colab, Binder, GitHub) are <a href>, which is fine.
@@ -70,24 +71,25 @@ class AssetsUnavailable(SiteError):
 
 # --- hooks: front ends that render notebook outputs on the site, in the decks and the handout -------
 #
-# A hook is a module under tools/ named in HOOK_MODULES (the one line its owner adds here). Each of
-# its functions is optional; the build calls them in this order:
+# A hook is a module under tools/ named in HOOK_MODULES (the one line its owner adds here, e.g.
+# HOOK_MODULES = ("tools.widget_site",)). The build calls, for every notebook of every page and deck:
+#
+#   prepare_notebook(nb: NotebookNode) -> object          (required)
+#       change the notebook in memory right after it is read, before it is checked and exported
+#       (e.g. turn widget-view outputs into self-contained HTML); the return value is not used.
+#
+# and, when the module has them:
 #
 #   install(assets: Path) -> None
-#       copy the front end's files into the built site's assets/ folder (e.g. assets/ch11-widgets/).
-#   prepare(nb: NotebookNode, kind: str, resources: dict) -> None
-#       change the notebook in memory before it is exported; kind is "page" or "deck" (the handout
-#       prints the pages). resources["ch11"] holds "assets" (the relative path to assets/) and
-#       "head", a list of HTML strings put into the page's <head> (append <script>/<link> tags there);
-#       set resources["ch11"]["live_widgets"] = True when the widgets move without a kernel (the
-#       page then drops its note that sliders only show their stored state).
+#       copy the front end's files into the built site's assets/ folder.
 #   print_ready_js: str
-#       a JavaScript expression that is true once the front end has drawn everything (the handout
-#       waits for it before printing, after the fonts and the math). Under print media (@media
-#       print) a slider should show a small grid of frames instead of the slider.
+#       a JavaScript expression that is true once the front end has drawn everything on a page;
+#       the handout and the browser test wait for it (after the fonts and the math).
 #
-# The hook's module may import tools.sitekit (nothing here imports it by name, so no import circle).
-HOOK_MODULES: tuple[str, ...] = ()
+# A page whose widget state is gone after the hooks ran (nb.metadata has no "widgets") loads no
+# widget renderer and shows no "stored state only" note. The hook's module may import tools.sitekit
+# (nothing here imports it by name, so there is no import circle).
+HOOK_MODULES: tuple[str, ...] = ("tools.widget_site",)   # frame explorers drawn without a kernel (owner: widget)
 
 
 def hooks() -> list[ModuleType]:
@@ -296,9 +298,10 @@ def write_marker(folder: Path, kind: str, **extra: object) -> None:
 def check_out(out: Path, kind: str, root: Path | None = None) -> Path:
     """``out`` resolved, if the tools may (re)build ``kind`` ('site' or 'handout') there; SiteError if not.
 
-    Refused: the repository root and any folder above it, ``notebooks/`` and anything in it, any file
-    or folder git tracks and any folder that holds tracked files, an existing file, and a non-empty
-    folder without the marker of an earlier build of the same kind. A missing or empty folder is fine.
+    Refused: the repository root and any folder above it, ``notebooks/`` and ``.git/`` and anything in
+    them, any file or folder git tracks and any folder that holds tracked files, an existing file, and
+    a non-empty folder without the marker of an earlier build of the same kind. A missing or empty
+    folder is fine.
     """
     given = out
     out = Path(os.path.abspath(out))
@@ -309,6 +312,8 @@ def check_out(out: Path, kind: str, root: Path | None = None) -> Path:
         if where == root or root.is_relative_to(where):
             raise SiteError(f"--out {str(given)!r} is {'the repository root' if where == root else 'a folder above the repository'} "
                             f"({where}); the build replaces --out whole, so it refuses: {fix}")
+        if where.is_relative_to(root / ".git"):
+            raise SiteError(f"--out {str(given)!r} is inside the repository's .git folder; {fix}")
         notebooks = root / "notebooks"
         if where.is_relative_to(notebooks):
             raise SiteError(f"--out {str(given)!r} is {'' if where == notebooks else 'inside '}the notebooks folder "
@@ -557,11 +562,18 @@ def prepare(path: Path, kind: str, media: dict[str, Path] | None = None):
     Returns (notebook, title info). SiteError for a damaged notebook, an error output, a bad link.
     """
     nb = load_notebook(path)
+    for hook in hooks():
+        hook.prepare_notebook(nb)
     check_no_errors(nb, path.name)
     c = course.load_course(ROOT)
     names = {p.name for p in course.notebooks(ROOT)}
     localise_links(nb, path.name, names, c, media, folder=path.parent)
     apply_alt(nb)
+    for cell in nb.cells:   # the Colab setup cell: on screen as it is, left out on paper (print.css)
+        if cell.cell_type == "code" and source(cell).startswith(course.SETUP_MARKER):
+            tags = cell.setdefault("metadata", {}).setdefault("tags", [])
+            if COLAB_SETUP_TAG not in tags:
+                tags.append(COLAB_SETUP_TAG)
     try:
         info = course.title_info(nb, path.name)
     except (ValueError, KeyError, IndexError) as exc:
@@ -570,12 +582,14 @@ def prepare(path: Path, kind: str, media: dict[str, Path] | None = None):
 
 
 def export(nb, info: dict, kind: str, ch11: dict, exporter=None) -> str:
-    """The HTML of a prepared notebook as a page or a deck; ``ch11`` goes to the templates (and hooks)."""
+    """The HTML of a prepared notebook as a page or a deck; ``ch11`` goes to the templates."""
     exporter = exporter or make_exporter(kind)
-    resources = {"metadata": {"name": info["title"]},
-                 "ch11": {"head": [], "live_widgets": False, **ch11}}
-    for hook in hooks():
-        if hasattr(hook, "prepare"):
-            hook.prepare(nb, kind, resources)
-    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": info["title"]}, "ch11": ch11})
     return body
+
+
+def ready_js() -> str:
+    """A JavaScript expression true once a page is drawn: the math typeset and every hook's front end ready."""
+    parts = ["document.documentElement.dataset.math === 'done'"]
+    parts += [f"({hook.print_ready_js})" for hook in hooks() if getattr(hook, "print_ready_js", None)]
+    return " && ".join(parts)

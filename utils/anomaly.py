@@ -1,4 +1,4 @@
-"""Anomaly scores and their ROC analysis in numpy, for notebook 06 (``06_applications.ipynb``).
+"""Anomaly scores and their ROC analysis, for notebook 06 (``06_applications.ipynb``).
 
 Convention: a larger score means "more unusual". An image is flagged when its score
 exceeds a threshold ``t``. For inliers (the kind of data the model was trained on)
@@ -10,57 +10,86 @@ and outliers:
 :func:`roc_curve` traces (FPR, TPR) over every threshold; :func:`auc` is the area under
 it, equal to ``P(S_out > S_in) + P(S_out = S_in)/2`` for a random outlier and a random
 inlier (the Mann-Whitney statistic divided by the number of pairs), computed here from
-ranks. :func:`threshold_at_false_alarm` picks ``t`` from inlier scores for a chosen
-false-alarm rate.
+ranks. :func:`auc_difference` compares two scores on the same images (DeLong's paired
+standard error). :func:`threshold_at_false_alarm` picks ``t`` from inlier scores for a
+chosen false-alarm rate.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from scipy import stats as _st
+
+from utils.stats import Interval
+from utils.validation import check_array, check_number
 
 
 def _scores(values, name: str) -> np.ndarray:
-    a = np.asarray(values, dtype=np.float64)
-    if a.ndim != 1 or a.size == 0:
-        raise ValueError(f"{name} has shape {a.shape}; expected a non-empty 1-d array of scores")
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} holds {int(np.sum(~np.isfinite(a)))} NaN or infinite scores; "
-                         "expected finite numbers")
-    return a
-
-
-def _average_ranks(values: np.ndarray) -> np.ndarray:
-    """Ranks 1..n of ``values``, tied values sharing the mean of their ranks."""
-    order = np.argsort(values, kind="mergesort")
-    sorted_values = values[order]
-    starts = np.r_[True, sorted_values[1:] != sorted_values[:-1]]
-    group = np.cumsum(starts) - 1
-    first = np.flatnonzero(starts)
-    last = np.r_[first[1:], len(values)] - 1
-    mean_rank = (first + last) / 2.0 + 1.0
-    ranks = np.empty(len(values))
-    ranks[order] = mean_rank[group]
-    return ranks
+    return check_array(values, name, ndim=1, dtype=np.float64)   # finite real numbers, at least one
 
 
 def auc(inlier_scores, outlier_scores) -> float:
     """Area under the ROC curve: ``P(S_out > S_in) + P(S_out = S_in)/2``.
 
-    Computed from the ranks of all scores (ties get their mean rank), so it costs
-    ``O(n log n)`` rather than a loop over every pair. 1 means every outlier scores
-    above every inlier, 0.5 is a coin toss, below 0.5 means outliers tend to score *lower*.
+    Computed from the ranks of all scores (``scipy.stats.rankdata``; ties get their mean rank),
+    so it costs ``O(n log n)`` rather than a loop over every pair: the rank sum of the outliers
+    minus its smallest possible value is the Mann-Whitney ``U``, the number of (inlier, outlier)
+    pairs the outlier wins (ties count half). 1 means every outlier scores above every inlier,
+    0.5 is a coin toss, below 0.5 means outliers tend to score *lower*.
 
     Raises
     ------
-    ValueError
-        For empty, non-1-d or non-finite scores.
+    TypeError, ValueError
+        For empty, non-1-d, complex or non-finite scores.
     """
     s_in = _scores(inlier_scores, "inlier_scores")
     s_out = _scores(outlier_scores, "outlier_scores")
-    ranks = _average_ranks(np.concatenate([s_in, s_out]))
+    ranks = _st.rankdata(np.concatenate([s_in, s_out]))
     n_in, n_out = len(s_in), len(s_out)
     u = ranks[n_in:].sum() - n_out * (n_out + 1) / 2.0
     return float(u / (n_in * n_out))
+
+
+def _placements(s_in: np.ndarray, s_out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """DeLong's components: each outlier's share of inliers below it, each inlier's share of outliers above."""
+    m, n = len(s_in), len(s_out)
+    both = _st.rankdata(np.concatenate([s_in, s_out]))
+    v_out = (both[m:] - _st.rankdata(s_out)) / m
+    v_in = 1.0 - (both[:m] - _st.rankdata(s_in)) / n
+    return v_in, v_out
+
+
+def auc_difference(inliers_a, outliers_a, inliers_b, outliers_b, confidence: float = 0.95) -> Interval:
+    """``AUC(a) - AUC(b)`` for two scores of the **same** images, with DeLong's paired interval.
+
+    Both scores rank the same inliers and the same outliers (in the same order), so their
+    AUCs are correlated; DeLong, DeLong and Clarke-Pearson (1988) estimate the variance of the
+    difference from the per-image components of both AUCs. The interval covers the sampling of
+    the test images, not the training of the models that made the scores.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For score arrays that are not finite 1-d arrays of at least two numbers, or when the two
+        scores do not cover the same number of inliers and outliers.
+    """
+    a_in, a_out = (check_array(v, n, ndim=1, min_len=2, dtype=np.float64)
+                   for v, n in ((inliers_a, "inliers_a"), (outliers_a, "outliers_a")))
+    b_in, b_out = (check_array(v, n, ndim=1, min_len=2, dtype=np.float64)
+                   for v, n in ((inliers_b, "inliers_b"), (outliers_b, "outliers_b")))
+    if a_in.shape != b_in.shape or a_out.shape != b_out.shape:
+        raise ValueError(f"score a covers {len(a_in)} inliers and {len(a_out)} outliers, score b {len(b_in)} and "
+                         f"{len(b_out)}; expected both scores of the same images in the same order")
+    c = check_number(confidence, "confidence", minimum=0.0, maximum=1.0)
+    if not 0.0 < c < 1.0:
+        raise ValueError(f"confidence is {c:g}; expected a level strictly between 0 and 1, e.g. 0.95")
+    ia, oa = _placements(a_in, a_out)
+    ib, ob = _placements(b_in, b_out)
+    diff = float(oa.mean() - ob.mean())
+    var = np.var(oa - ob, ddof=1) / len(oa) + np.var(ia - ib, ddof=1) / len(ia)
+    se = float(np.sqrt(var))
+    z = float(_st.norm.ppf(0.5 + c / 2))
+    return Interval(diff, se, diff - z * se, diff + z * se, len(a_in) + len(a_out), c)
 
 
 def roc_curve(inlier_scores, outlier_scores) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -74,7 +103,7 @@ def roc_curve(inlier_scores, outlier_scores) -> tuple[np.ndarray, np.ndarray, np
 
     Raises
     ------
-    ValueError
+    TypeError, ValueError
         As :func:`auc`.
     """
     s_in = _scores(inlier_scores, "inlier_scores")
@@ -97,25 +126,31 @@ def threshold_at_false_alarm(inlier_scores, rate: float) -> float:
     Parameters
     ----------
     inlier_scores : scores of inliers not used to train the model (a calibration set).
-    rate : the false-alarm rate to allow, 0 < rate < 1 (e.g. 0.05).
+    rate : the false-alarm rate to allow, a number with 0 < rate < 1 (e.g. 0.05).
 
     Raises
     ------
-    ValueError
-        For ``rate`` outside (0, 1) or bad scores.
+    TypeError, ValueError
+        For ``rate`` that is not a number strictly between 0 and 1, or bad scores.
     """
     s_in = np.sort(_scores(inlier_scores, "inlier_scores"))
+    rate = check_number(rate, "rate", minimum=0.0, maximum=1.0)
     if not 0 < rate < 1:
-        raise ValueError(f"rate is {rate}; expected a false-alarm rate strictly between 0 and 1")
+        raise ValueError(f"rate is {rate:g}; expected a false-alarm rate strictly between 0 and 1, e.g. 0.05")
     allowed = int(np.floor(rate * len(s_in)))      # inliers that may lie above t
     return float(s_in[len(s_in) - allowed - 1])
 
 
 def flagged_share(scores, threshold: float) -> float:
-    """Share of ``scores`` above ``threshold``: the false-alarm rate for inliers, the detection rate for outliers."""
+    """Share of ``scores`` above ``threshold``: the false-alarm rate for inliers, the detection rate for outliers.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For bad scores, or a ``threshold`` that is not one finite number.
+    """
     s = _scores(scores, "scores")
-    if not np.isfinite(threshold):
-        raise ValueError(f"threshold is {threshold}; expected a finite number")
+    threshold = check_number(threshold, "threshold")
     return float(np.mean(s > threshold))
 
 

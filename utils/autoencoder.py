@@ -53,8 +53,10 @@ def check_architecture(latent_size, widths, image_shape, kernel_size=recipes.AE_
     h, w, _ = image_shape
     factor = 2 ** len(widths)
     if h % factor or w % factor:
-        raise ValueError(f"image_shape is {image_shape}; with {len(widths)} stride-2 layers height and "
-                         f"width must be multiples of {factor}")
+        raise ValueError(f"widths is {widths} and image_shape is {image_shape}; expected image sides that the "
+                         f"{len(widths)} stride-2 layers halve and the decoder doubles back evenly (multiples of "
+                         f"{factor}); {h}x{w} images allow at most "
+                         f"{max(k for k in range(8) if h % 2 ** k == 0 and w % 2 ** k == 0)} widths")
     return latent_size, widths, image_shape, kernel_size
 
 
@@ -161,7 +163,7 @@ def train_autoencoder(latent_size: int, x, y=None, *, epochs: int | None = None,
                       batch_size: int | None = None, learning_rate: float | None = None,
                       validation_data: tuple | None = None,
                       corrupt: Callable[[np.ndarray, int], np.ndarray] | None = None,
-                      progress: bool = True, options=None, output_activation: str = "linear",
+                      progress: bool = True, output_activation: str = "linear",
                       loss=None, adam_betas: tuple | None = None):
     """Train :func:`build_autoencoder` on ``x`` (input) and ``y`` (target) through the series' training path.
 
@@ -178,7 +180,7 @@ def train_autoencoder(latent_size: int, x, y=None, *, epochs: int | None = None,
     seed : seeds the weights and the shuffling (default :data:`~utils.recipes.SEED`).
     callbacks : optional Keras callbacks for ``fit``.
     widths : channels of the stride-2 convolutions (default :data:`~utils.recipes.AE_WIDTHS`).
-    batch_size, learning_rate, validation_data, progress, options, adam_betas : as in
+    batch_size, learning_rate, validation_data, progress, adam_betas : as in
         :func:`utils.training.train_model`.
     output_activation : of the decoder's last layer, as in :func:`build_decoder` (``"sigmoid"`` with
         ``loss=sum_cross_entropy``: notebook 02's second recipe, :data:`~utils.recipes.AE_CE_WIDTHS` ...).
@@ -204,8 +206,7 @@ def train_autoencoder(latent_size: int, x, y=None, *, epochs: int | None = None,
                                                    output_activation=output_activation), x, y,
                          epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
                          loss=sum_squared_error if loss is None else loss, validation_data=validation_data,
-                         callbacks=callbacks, seed=seed, corrupt=corrupt, progress=progress, options=options,
-                         adam_betas=adam_betas)
+                         callbacks=callbacks, seed=seed, corrupt=corrupt, progress=progress, adam_betas=adam_betas)
     loss_name = "sum_squared_error" if loss is None else getattr(loss, "__name__", repr(loss))
     result.settings = {"latent_size": latent_size, "widths": widths, "output_activation": output_activation,
                        "loss": loss_name, **result.settings}

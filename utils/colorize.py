@@ -1,86 +1,80 @@
-"""Colorization (색채화): colour spaces, patches, the luminance-to-chroma autoencoder, colourfulness.
+"""Colorization (색채화): colour spaces, patches, the lightness-to-(a, b) autoencoder, colourfulness.
 
 Notebook 06 (``06_applications.ipynb``) introduces it. An RGB image is split into
-CIE Lab: the luminance ``L`` (what a grey photograph keeps) and the two chroma
-channels ``a`` (green-red) and ``b`` (blue-yellow). The model sees ``L`` and predicts
-``(a, b)``; the output image is ``L`` with the predicted chroma, turned back into RGB.
+CIE Lab: the lightness ``L`` (this module's grey version of a photograph keeps it) and the
+two colour-opponent coordinates ``a`` (green-red) and ``b`` (blue-yellow), whose length
+``C = sqrt(a^2 + b^2)`` is the chroma. The model sees ``L`` and predicts ``(a, b)``; the
+output image is ``L`` with the predicted ``(a, b)``, turned back into RGB.
 
-- :func:`rgb_to_lab`, :func:`lab_to_rgb` -- sRGB (D65) <-> CIE Lab in numpy.
+- :func:`rgb_to_lab`, :func:`lab_to_rgb` -- sRGB (D65) <-> CIE Lab (``skimage.color``), checked.
 - :func:`split_lab`, :func:`join_lab` -- the model's scaled input ``L/100`` and target ``(a, b)/AB_SCALE``.
 - :func:`extract_patches` -- square training patches cut from photographs.
 - :func:`build_colorizer` -- a fully convolutional encoder-decoder, L -> (a, b).
-- :func:`colorize`, :func:`gray_version`, :func:`constant_chroma_version` -- the model's
-  prediction and the two baselines (zero chroma; one constant chroma such as the training mean).
+- :func:`colorize`, :func:`gray_version`, :func:`constant_ab_version` -- the model's
+  prediction and the two baselines (``a = b = 0``; one constant ``(a, b)`` such as the training mean).
+- :func:`mean_ab`, :func:`mean_chroma` -- the mean ``(a, b)`` and the mean chroma ``C`` of images.
 - :func:`colourfulness` -- Hasler and Suesstrunk's (2003) colourfulness of an RGB image.
 """
 
 from __future__ import annotations
 
+import warnings
 from typing import Sequence
 
 import keras
 import numpy as np
 from keras import layers
+from skimage import color
 
-from utils.recipes import (COLOR_BATCH_SIZE, COLOR_EPOCHS, COLOR_LEARNING_RATE, COLOR_PATCH,  # noqa: F401
-                           COLOR_STRIDE, COLOR_WIDTHS)
+from utils.recipes import (COLOR_BATCH_SIZE, COLOR_EPOCHS, COLOR_LEARNING_RATE, COLOR_MAX_SIDE,  # noqa: F401
+                           COLOR_PATCH, COLOR_STRIDE, COLOR_TEST_PHOTOS, COLOR_WIDTHS)
+from utils.validation import check_array, check_bool, check_int, describe
 
 AB_SCALE = 100.0    # (a, b) are divided by this for the model (they lie within about +-100)
 
-# sRGB (D65) primaries: linear RGB -> CIE XYZ, and the D65 white point (XYZ of white).
-_RGB_TO_XYZ = np.array([[0.412453, 0.357580, 0.180423],
-                        [0.212671, 0.715160, 0.072169],
-                        [0.019334, 0.119193, 0.950227]])
-_XYZ_TO_RGB = np.linalg.inv(_RGB_TO_XYZ)
-_WHITE = _RGB_TO_XYZ.sum(axis=1)   # XYZ of RGB white, so that greys get a = b = 0 exactly
-_DELTA = 6.0 / 29.0
-
 
 def _check_channels(a, channels: int, name: str) -> np.ndarray:
-    a = np.asarray(a, dtype=np.float64)
+    a = check_array(a, name, dtype=np.float64)          # real, finite numbers
     if a.ndim < 1 or a.shape[-1] != channels:
         raise ValueError(f"{name} has shape {a.shape}; expected (..., {channels}) with the channels last")
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} holds NaN or infinite values; expected finite numbers")
     return a
 
 
 def rgb_to_lab(rgb) -> np.ndarray:
-    """CIE Lab (D65) of sRGB values in [0, 1]; shape (..., 3) in, (..., 3) out.
+    """CIE Lab (D65) of sRGB values in [0, 1]; shape (..., 3) in, (..., 3) out (``skimage.color.rgb2lab``).
 
-    ``L`` runs from 0 (black) to 100 (white); ``a`` and ``b`` are 0 for greys.
+    ``L`` is the lightness, from 0 (black) to 100 (white); ``a`` and ``b`` are about 0 for greys
+    (within 0.005: scikit-image's D65 white differs from sRGB's white in the fourth digit).
 
     Raises
     ------
-    ValueError
-        If the last axis is not 3, or values lie outside [0, 1] or are not finite.
+    TypeError, ValueError
+        If the last axis is not 3, or values are complex, not finite or outside [0, 1].
     """
-    c = _check_channels(rgb, 3, "rgb")
-    if c.min(initial=0.0) < 0 or c.max(initial=0.0) > 1:
-        raise ValueError(f"rgb has values in [{c.min():.3g}, {c.max():.3g}]; expected [0, 1] "
-                         "(divide uint8 images by 255)")
-    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-    xyz = linear @ _RGB_TO_XYZ.T / _WHITE
-    f = np.where(xyz > _DELTA ** 3, np.cbrt(xyz), xyz / (3 * _DELTA ** 2) + 4.0 / 29.0)
-    return np.stack([116.0 * f[..., 1] - 16.0, 500.0 * (f[..., 0] - f[..., 1]),
-                     200.0 * (f[..., 1] - f[..., 2])], axis=-1)
+    return _lab(_check_channels(rgb, 3, "rgb"))
+
+
+def _lab(c: np.ndarray, name: str = "rgb") -> np.ndarray:
+    """``skimage.color.rgb2lab`` of an array already checked as finite, real, channels last; refuses values outside [0, 1]."""
+    lo, hi = (float(c.min()), float(c.max())) if c.size else (0.0, 0.0)
+    if lo < 0 or hi > 1:
+        advice = "divide 0..255 images by 255" if hi > 1.5 else "clip them with np.clip(rgb, 0, 1)"
+        raise ValueError(f"{name} has values from {lo!r} to {hi!r}; expected [0, 1] ({advice})")
+    return color.rgb2lab(c)
 
 
 def lab_to_rgb(lab) -> np.ndarray:
-    """sRGB in [0, 1] of CIE Lab (D65) values; colours outside the sRGB gamut are clipped.
+    """sRGB in [0, 1] of CIE Lab (D65) values (``skimage.color.lab2rgb``); colours outside sRGB are clipped.
 
     Raises
     ------
-    ValueError
-        If the last axis is not 3 or values are not finite.
+    TypeError, ValueError
+        If the last axis is not 3 or values are complex or not finite.
     """
     lab = _check_channels(lab, 3, "lab")
-    fy = (lab[..., 0] + 16.0) / 116.0
-    f = np.stack([fy + lab[..., 1] / 500.0, fy, fy - lab[..., 2] / 200.0], axis=-1)
-    xyz = np.where(f > _DELTA, f ** 3, 3 * _DELTA ** 2 * (f - 4.0 / 29.0)) * _WHITE
-    linear = np.clip(xyz @ _XYZ_TO_RGB.T, 0.0, None)
-    rgb = np.where(linear <= 0.0031308, 12.92 * linear, 1.055 * linear ** (1 / 2.4) - 0.055)
-    return np.clip(rgb, 0.0, 1.0)
+    with warnings.catch_warnings():       # out-of-gamut colours are clipped, as documented above
+        warnings.simplefilter("ignore", UserWarning)
+        return np.clip(color.lab2rgb(lab), 0.0, 1.0)
 
 
 def split_lab(rgb) -> tuple[np.ndarray, np.ndarray]:
@@ -90,13 +84,23 @@ def split_lab(rgb) -> tuple[np.ndarray, np.ndarray]:
             (lab[..., 1:] / AB_SCALE).astype(np.float32))
 
 
-def join_lab(luminance, chroma) -> np.ndarray:
-    """RGB in [0, 1] from the scaled ``L/100`` (..., 1) and ``(a, b)/AB_SCALE`` (..., 2) of :func:`split_lab`."""
-    lum = np.asarray(luminance, dtype=np.float64)
-    ab = np.asarray(chroma, dtype=np.float64)
+def join_lab(lightness, ab) -> np.ndarray:
+    """RGB in [0, 1] from the scaled ``L/100`` (..., 1) and ``(a, b)/AB_SCALE`` (..., 2) of :func:`split_lab`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For shapes that do not match, non-finite values, or a lightness outside [0, 1]
+        (unscaled ``L`` in 0..100: divide it by 100 first).
+    """
+    lum = check_array(lightness, "lightness", dtype=np.float64)
+    ab = check_array(ab, "ab", dtype=np.float64)
     if lum.shape[-1:] != (1,) or ab.shape[-1:] != (2,) or lum.shape[:-1] != ab.shape[:-1]:
-        raise ValueError(f"luminance has shape {lum.shape} and chroma {ab.shape}; "
+        raise ValueError(f"lightness has shape {lum.shape} and ab {ab.shape}; "
                          "expected (..., 1) and (..., 2) over the same pixels")
+    if lum.size and (lum.min() < -1e-6 or lum.max() > 1 + 1e-6):
+        raise ValueError(f"lightness has values from {lum.min():.4g} to {lum.max():.4g}; expected L/100 in [0, 1] "
+                         "as split_lab returns it (divide L by 100 first)")
     return lab_to_rgb(np.concatenate([lum * 100.0, ab * AB_SCALE], axis=-1))
 
 
@@ -106,9 +110,9 @@ def extract_patches(images: Sequence, size: int = COLOR_PATCH, stride: int = COL
 
     Parameters
     ----------
-    images : sequence of arrays (h, w, c).
-    size, stride : patch side and step, in pixels.
-    flip : also add every patch mirrored left-right (twice the patches, same photographs).
+    images : a list of arrays (h, w, c), or one array (n, h, w, c).
+    size, stride : patch side and step, in pixels (ints >= 1).
+    flip : True to also add every patch mirrored left-right (twice the patches, same photographs).
 
     Returns
     -------
@@ -116,34 +120,33 @@ def extract_patches(images: Sequence, size: int = COLOR_PATCH, stride: int = COL
 
     Raises
     ------
-    ValueError
-        For ``size`` or ``stride`` below 1, no images, or an image smaller than a patch.
+    TypeError, ValueError
+        For ``size`` or ``stride`` that are not ints >= 1, ``flip`` that is not a bool, no images,
+        or an image smaller than a patch.
     """
-    if int(size) < 1 or int(stride) < 1:
-        raise ValueError(f"size is {size} and stride is {stride}; expected positive integers")
-    if len(images) == 0:
-        raise ValueError("images is empty; expected at least one image (h, w, c)")
+    size = check_int(size, "size")
+    stride = check_int(stride, "stride")
+    flip = check_bool(flip, "flip")
     out = []
-    for i, image in enumerate(images):
-        a = np.asarray(image, dtype=np.float32)
-        if a.ndim != 3 or a.shape[0] < size or a.shape[1] < size:
+    for i, a in enumerate(_image_list(images, channels=None)):
+        if a.shape[0] < size or a.shape[1] < size:
             raise ValueError(f"images[{i}] has shape {a.shape}; expected (h, w, c) with h, w >= {size}")
-        for top in range(0, a.shape[0] - size + 1, int(stride)):
-            for left in range(0, a.shape[1] - size + 1, int(stride)):
+        for top in range(0, a.shape[0] - size + 1, stride):
+            for left in range(0, a.shape[1] - size + 1, stride):
                 out.append(a[top:top + size, left:left + size])
-    patches = np.stack(out)
+    patches = np.stack(out).astype(np.float32)
     return np.concatenate([patches, patches[:, :, ::-1]]) if flip else patches
 
 
 def build_colorizer(widths: Sequence[int] = COLOR_WIDTHS, kernel_size: int = 3,
                     name: str = "colorizer") -> keras.Model:
-    """Encoder-decoder from luminance ``L/100`` (h, w, 1) to chroma ``(a, b)/AB_SCALE`` (h, w, 2).
+    """Encoder-decoder from lightness ``L/100`` (h, w, 1) to ``(a, b)/AB_SCALE`` (h, w, 2).
 
     Fully convolutional, so it takes images of any size whose sides are multiples of 4.
     Encoder: ``Conv2D(widths[0])``, then ``Conv2D(widths[1], stride 2)`` and
     ``Conv2D(widths[2], stride 2)`` (the grid shrinks by 4); decoder: two
     ``Conv2DTranspose`` with stride 2 back to full size, and a linear 1x1 convolution
-    to the two chroma channels.
+    to the two channels ``a`` and ``b``.
 
     Raises
     ------
@@ -154,20 +157,31 @@ def build_colorizer(widths: Sequence[int] = COLOR_WIDTHS, kernel_size: int = 3,
     if len(widths) != 3 or any(isinstance(w, bool) or not isinstance(w, int) or w < 1 for w in widths):
         raise ValueError(f"widths is {widths}; expected three positive ints")
     w1, w2, w3 = widths
-    x = inputs = keras.Input(shape=(None, None, 1), name="luminance")
+    x = inputs = keras.Input(shape=(None, None, 1), name="lightness")
     x = layers.Conv2D(w1, kernel_size, padding="same", activation="relu", name="conv1")(x)
     x = layers.Conv2D(w2, kernel_size, strides=2, padding="same", activation="relu", name="conv2")(x)
     x = layers.Conv2D(w3, kernel_size, strides=2, padding="same", activation="relu", name="conv3")(x)
     x = layers.Conv2DTranspose(w2, kernel_size, strides=2, padding="same", activation="relu", name="deconv1")(x)
     x = layers.Conv2DTranspose(w1, kernel_size, strides=2, padding="same", activation="relu", name="deconv2")(x)
-    chroma = layers.Conv2D(2, 1, name="chroma")(x)
-    return keras.Model(inputs, chroma, name=name)
+    ab = layers.Conv2D(2, 1, name="ab")(x)
+    return keras.Model(inputs, ab, name=name)
 
 
-def _check_image_list(images, name: str = "images") -> list:
-    if len(images) == 0:
-        raise ValueError(f"{name} is empty; expected at least one RGB image (h, w, 3)")
-    return [_check_channels(im, 3, f"{name}[{i}]") for i, im in enumerate(images)]
+def _image_list(images, name: str = "images", channels: int | None = 3) -> list:
+    """Images as a list of float64 arrays (h, w, c) with at least one pixel; one (h, w, 3) array is refused."""
+    if isinstance(images, np.ndarray) and images.ndim == 3:
+        raise ValueError(f"{name} is one array of shape {images.shape}; expected a list of images: "
+                         f"pass [image] (or image[None])")
+    if isinstance(images, (str, bytes)) or not hasattr(images, "__len__") or len(images) == 0:
+        raise ValueError(f"{name} is {describe(images)}; expected a non-empty list of images (h, w, 3)")
+    out = []
+    for i, image in enumerate(images):
+        a = check_array(image, f"{name}[{i}]", min_len=0, dtype=np.float64)
+        if a.ndim != 3 or (channels is not None and a.shape[-1] != channels) or a.shape[0] * a.shape[1] == 0:
+            want = f"(h, w, {channels})" if channels else "(h, w, c)"
+            raise ValueError(f"{name}[{i}] has shape {a.shape}; expected one image {want} with at least one pixel")
+        out.append(a)
+    return out
 
 
 def colorize(model: keras.Model, images: Sequence) -> list:
@@ -183,47 +197,54 @@ def colorize(model: keras.Model, images: Sequence) -> list:
     list of RGB arrays in [0, 1], one per image.
     """
     out = []
-    for i, image in enumerate(_check_image_list(images)):
+    for i, image in enumerate(_image_list(images)):
         if image.shape[0] % 4 or image.shape[1] % 4:
             raise ValueError(f"images[{i}] has shape {image.shape}; expected sides that are multiples of 4 "
                              "(utils.photos.crop_to_multiple)")
         lum, _ = split_lab(image)
-        chroma = np.asarray(model(lum[None], training=False))[0]
-        out.append(join_lab(lum, chroma))
+        ab = np.asarray(model(lum[None], training=False))[0]
+        out.append(join_lab(lum, ab))
     return out
 
 
-def constant_chroma_version(images: Sequence, chroma=(0.0, 0.0)) -> list:
-    """Each image's own ``L`` with one constant chroma ``(a, b)`` (in Lab units) everywhere."""
-    ab = np.asarray(chroma, dtype=np.float64)
-    if ab.shape != (2,) or not np.all(np.isfinite(ab)):
-        raise ValueError(f"chroma is {chroma!r}; expected two finite numbers (a, b)")
+def constant_ab_version(images: Sequence, ab=(0.0, 0.0)) -> list:
+    """Each image's own ``L`` with one constant ``(a, b)`` (in Lab units) everywhere.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For images that are not a list of RGB images in [0, 1], or ``ab`` that is not two finite numbers.
+    """
+    ab = check_array(ab, "ab", dtype=np.float64)
+    if ab.shape != (2,):
+        raise ValueError(f"ab has shape {ab.shape}; expected two numbers (a, b)")
     out = []
-    for image in _check_image_list(images):
-        lab = rgb_to_lab(image)
+    for i, image in enumerate(_image_list(images)):
+        lab = _lab(image, f"images[{i}]")
         lab[..., 1:] = ab
         out.append(lab_to_rgb(lab))
     return out
 
 
 def gray_version(images: Sequence) -> list:
-    """The grey (zero-chroma) version of each image: the colorizer's input shown as RGB."""
-    return constant_chroma_version(images, (0.0, 0.0))
+    """The grey version of each image (``a = b = 0``, chroma 0): the colorizer's input shown as RGB."""
+    return constant_ab_version(images, (0.0, 0.0))
 
 
-def mean_chroma(images: Sequence) -> np.ndarray:
+def mean_ab(images: Sequence) -> np.ndarray:
     """Mean ``(a, b)`` over every pixel of the images (Lab units), shape (2,)."""
     total, count = np.zeros(2), 0
-    for image in _check_image_list(images):
-        ab = rgb_to_lab(image)[..., 1:].reshape(-1, 2)
+    for i, image in enumerate(_image_list(images)):
+        ab = _lab(image, f"images[{i}]")[..., 1:].reshape(-1, 2)
         total += ab.sum(axis=0)
         count += len(ab)
     return total / count
 
 
-def chroma_magnitude(images: Sequence) -> float:
-    """Mean chroma ``sqrt(a^2 + b^2)`` over every pixel of the images (0 for grey images)."""
-    values = [np.hypot(*np.moveaxis(rgb_to_lab(im)[..., 1:], -1, 0)).ravel() for im in _check_image_list(images)]
+def mean_chroma(images: Sequence) -> float:
+    """Mean chroma ``C = sqrt(a^2 + b^2)`` over every pixel of the images (0 for grey images)."""
+    values = [np.hypot(*np.moveaxis(_lab(im, f"images[{i}]")[..., 1:], -1, 0)).ravel()
+              for i, im in enumerate(_image_list(images))]
     return float(np.concatenate(values).mean())
 
 

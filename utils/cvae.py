@@ -2,25 +2,27 @@
 
 Notebook 05 (``05_conditional_and_beta_vae.ipynb``) introduces everything here; it builds
 on notebook 04's :mod:`utils.vae` (the KL term, the sampling layer, the encoder and decoder,
-the ELBO).
+the ELBO, the training path).
 
 - **Conditional VAE** (Sohn et al. 2015; the conditional form of Kingma et al. 2014's M2):
   the encoder gives ``q_phi(z|x, y) = N(mu(x, y), diag sigma^2(x, y))`` and the decoder
   ``p_theta(x|z, y)``, with the digit label y as a one-hot vector concatenated to the
   encoder's dense input and to the decoder's input z. Its loss is the negative conditional
   ELBO ``-E_q[log p_theta(x|z, y)] + KL(q_phi(z|x, y) || N(0, I))``, a lower bound of
-  ``log p_theta(x|y)``. :func:`build_cvae_encoder`, :func:`build_cvae_decoder`,
-  :class:`ConditionalVAE`, :func:`build_cvae`, :func:`train_cvae`.
+  ``log p_theta(x|y)``. Its encoder and decoder are notebook 04's with ``n_classes``
+  (:func:`utils.vae.build_encoder`, :func:`utils.vae.build_decoder`); :class:`ConditionalVAE`,
+  :func:`build_cvae`, :func:`train_cvae`.
 - **Beta-weighted VAE**: notebook 04's architecture with the loss
   ``reconstruction + beta * KL``. :class:`BetaVAE`, :func:`build_beta_vae`, :func:`train_beta_vae`.
 - Evaluation: :func:`elbo_terms` (reconstruction loss ``D`` and inference loss ``R`` of each
   image, plain or conditional), :func:`evaluate_conditional_elbo`, :func:`active_units`,
-  :func:`kl_per_unit`.
-- Widgets: :func:`conditional_explorer` (digit buttons and style sliders over z) and
-  :func:`model_switcher` (a selection slider that switches between trained models).
+  :func:`kl_per_unit`; decoding: :func:`decode_conditional`, :func:`prior_samples`, :func:`manifold`.
+- Its widgets (the digit selector with style sliders, the beta switcher) are in :mod:`utils.widgets`.
 
-The constants below are notebook 05's recipe; batch size, learning rate and schedule are
-notebook 04's (:mod:`utils.recipes`). They move to ``utils.recipes`` at integration.
+Notebook 05's settings are in :mod:`utils.recipes` (``CVAE_*``, ``BETA_*``, ``N_CLASSES``,
+``ACTIVE_UNIT_THRESHOLD``); batch size, learning rate and schedule are notebook 04's.
+A model's label classes are read from the model itself; images are pixels in [0, 1], labels are
+digit labels (n,) or one-hot rows (n, classes), every argument is checked before Keras is touched.
 """
 
 from __future__ import annotations
@@ -29,118 +31,66 @@ from typing import Callable, Sequence
 
 import keras
 import numpy as np
-from keras import layers
 
-from utils import recipes
-from utils.recipes import (ACTIVE_UNIT_THRESHOLD, BETA_EPOCHS, BETA_LATENT_SIZE, BETA_SEED, BETA_VALUES,  # noqa: F401
-                           CVAE_EPOCHS, CVAE_LATENT_SIZE, CVAE_SEED, N_CLASSES)
-from utils.vae import (VAE, bernoulli_log_likelihood, build_decoder, build_encoder,
-                       kl_divergence, latent_size_of, pixel_probabilities)
-
-# --------------------------------------------------------------------------- notebook 05's recipe (the rest is in utils.recipes)
-BATCH_SIZE = recipes.VAE_BATCH_SIZE          # as notebook 04
-LEARNING_RATE = recipes.VAE_LEARNING_RATE    # as notebook 04
+from utils.recipes import ACTIVE_UNIT_THRESHOLD, BETA_EPOCHS, BETA_SEED, CVAE_EPOCHS, CVAE_SEED, N_CLASSES
+# the names notebook 05 imports from here (they belong to utils.recipes; BATCH_SIZE is VAE_BATCH_SIZE there)
+from utils.recipes import BETA_LATENT_SIZE, BETA_VALUES, CVAE_LATENT_SIZE, VAE_BATCH_SIZE as BATCH_SIZE  # noqa: F401
+from utils.validation import (check_array, check_callable, check_images, check_int, check_model, check_number,
+                              keras_name)
+from utils.vae import (VAE, build_decoder, build_encoder, check_condition, check_encoder_input,
+                       conditional_classes, elbo_parts, latent_size_of, pixel_probabilities, train_vae_model)
 
 
 # --------------------------------------------------------------------------- labels
-def one_hot(labels, n_classes: int = N_CLASSES) -> np.ndarray:
+def one_hot(labels, n_classes: int = N_CLASSES, name: str = "labels") -> np.ndarray:
     """Integer labels (n,) as one-hot rows (n, n_classes), float32.
 
     Raises
     ------
-    ValueError
-        If ``labels`` is not a 1-D array of whole numbers in ``0..n_classes-1``.
+    TypeError, ValueError
+        If ``labels`` is not a 1-D array of whole numbers in ``0..n_classes-1`` or ``n_classes``
+        is not an int >= 2 (``name`` is the argument named in the message).
     """
-    a = np.asarray(labels)
-    if a.ndim != 1:
-        raise ValueError(f"labels has shape {a.shape}; expected a 1-D array of digit labels, shape (n,)")
-    if a.size and not np.all(np.equal(np.mod(a, 1), 0)):
-        raise ValueError(f"labels holds non-integer values (e.g. {a[np.mod(a, 1) != 0][0]}); "
+    n_classes = check_int(n_classes, "n_classes", minimum=2)
+    a = check_array(labels, name, ndim=1, min_len=0, dtype=np.float64)
+    if np.any(a != np.round(a)):
+        raise ValueError(f"{name} holds non-integer values (e.g. {a[a != np.round(a)][0]:g}); "
                          f"expected whole numbers 0..{n_classes - 1}")
-    a = a.astype(np.int64)
-    if a.size and (a.min() < 0 or a.max() >= n_classes):
-        raise ValueError(f"labels run from {a.min()} to {a.max()}; expected 0..{n_classes - 1}")
-    return np.eye(n_classes, dtype=np.float32)[a]
+    if a.size and (a.min() < 0 or a.max() > n_classes - 1):
+        raise ValueError(f"{name} run from {a.min():g} to {a.max():g}; expected 0..{n_classes - 1}, "
+                         "one digit label per image")
+    return np.eye(n_classes, dtype=np.float32)[a.astype(np.int64)]
 
 
-def _check_condition(labels, n: int, n_classes: int = N_CLASSES) -> np.ndarray:
-    """Labels as one-hot rows: accepts integer labels (n,) or one-hot rows (n, n_classes)."""
-    a = np.asarray(labels)
-    if a.ndim == 2 and a.shape[1] == n_classes:
-        onehot = a.astype(np.float32)
-    elif a.ndim == 1:
-        onehot = one_hot(a, n_classes)
-    else:
-        raise ValueError(f"labels has shape {a.shape}; expected digit labels (n,) or one-hot rows "
-                         f"(n, {n_classes})")
-    if len(onehot) != n:
-        raise ValueError(f"{n} images but {len(onehot)} labels; expected one label per image")
-    return onehot
+def _labels(labels, n: int, classes: int) -> np.ndarray:
+    """Digit labels (n,) or one-hot rows (n, classes) as one-hot rows, one per image."""
+    a = check_array(labels, "labels", ndim=(1, 2), min_len=0, dtype=None)
+    if a.ndim == 1:
+        a = one_hot(a, classes)
+    elif a.shape[1] != classes or not np.all((a == 0) | (a == 1)) or not np.all(a.sum(axis=1) == 1):
+        raise ValueError(f"labels has shape {a.shape} with rows that are not one-hot {classes}-vectors; expected "
+                         f"digit labels (n,) or one-hot rows (n, {classes}) with a single 1 each: one_hot(digits)")
+    if len(a) != n:
+        raise ValueError(f"{n} images but {len(a)} labels; expected one label per image")
+    return a.astype(np.float32)
 
 
-def _check_images(x, name: str = "x") -> np.ndarray:
-    x = np.asarray(x, dtype=np.float32)
-    if x.ndim != 4 or len(x) < 1:
-        raise ValueError(f"{name} has shape {x.shape}; expected a batch of images, (n, 28, 28, 1)")
-    if not np.all(np.isfinite(x)):
-        raise ValueError(f"{name} holds NaN or infinite values; expected pixel values in [0, 1]")
-    return x
+def _condition(model: keras.Model, name: str, labels, n: int) -> np.ndarray | None:
+    """The one-hot rows a conditional ``model`` needs with ``n`` images, None for an unconditional one.
+
+    A missing ``labels`` (conditional model) or an extra one (notebook 04's model) is refused.
+    """
+    if not isinstance(model, keras.Model):
+        check_callable(model, name, "a keras.Model (or a function x -> [mu, log_var])")
+    classes = conditional_classes(model)
+    if labels is None or classes is None:
+        check_condition(model, name, labels is not None, "pass labels=..., one digit label per image"
+                        if classes else "leave labels out (notebook 04's model takes the images alone)")
+        return None
+    return _labels(labels, n, classes)
 
 
 # --------------------------------------------------------------------------- conditional VAE
-def build_cvae_encoder(latent_size: int, n_classes: int = N_CLASSES,
-                       widths: Sequence[int] = recipes.VAE_ENCODER_WIDTHS, hidden: int = recipes.VAE_ENCODER_HIDDEN,
-                       image_shape: tuple = (28, 28, 1), name: str = "cvae_encoder") -> keras.Model:
-    """Encoder (x, y) -> (mu(x, y), log sigma^2(x, y)).
-
-    Notebook 04's encoder (:func:`utils.vae.build_encoder`): stride-2 convolutions on the
-    image, then the one-hot label is concatenated to the flattened maps before the Dense layer
-    of ``hidden`` units, then the two linear heads of ``latent_size`` units.
-    """
-    p = _check_latent_size(latent_size)
-    x_in = keras.Input(image_shape, name="x")
-    y_in = keras.Input((int(n_classes),), name="y")
-    h = x_in
-    for w in widths:
-        h = layers.Conv2D(int(w), 3, strides=2, padding="same", activation="relu")(h)
-    h = layers.Concatenate(name="image_and_label")([layers.Flatten()(h), y_in])
-    h = layers.Dense(int(hidden), activation="relu")(h)
-    mu = layers.Dense(p, name="mu")(h)
-    log_var = layers.Dense(p, name="log_var")(h)
-    return keras.Model([x_in, y_in], [mu, log_var], name=name)
-
-
-def build_cvae_decoder(latent_size: int, n_classes: int = N_CLASSES,
-                       widths: Sequence[int] = recipes.VAE_DECODER_WIDTHS, hidden: int = recipes.VAE_DECODER_HIDDEN,
-                       final_kernel: int = recipes.VAE_DECODER_FINAL_KERNEL,
-                       name: str = "cvae_decoder") -> keras.Model:
-    """Decoder (z, y) -> Bernoulli logits of a 28x28x1 image.
-
-    Notebook 04's decoder (:func:`utils.vae.build_decoder`) whose first Dense layer reads
-    ``[z, one-hot y]`` instead of z alone.
-    """
-    p = _check_latent_size(latent_size)
-    widths = [int(w) for w in widths]
-    factor = 2 ** len(widths)
-    z_in = keras.Input((p,), name="z")
-    y_in = keras.Input((int(n_classes),), name="y")
-    h = layers.Concatenate(name="code_and_label")([z_in, y_in])
-    h = layers.Dense(int(hidden), activation="relu")(h)
-    h = layers.Dense((28 // factor) * (28 // factor) * widths[-1], activation="relu")(h)
-    h = layers.Reshape((28 // factor, 28 // factor, widths[-1]))(h)
-    for w in reversed(widths[:-1]):
-        h = layers.Conv2DTranspose(w, 3, strides=2, padding="same", activation="relu")(h)
-    logits = layers.Conv2DTranspose(1, int(final_kernel), strides=2, padding="same", name="logits")(h)
-    return keras.Model([z_in, y_in], logits, name=name)
-
-
-def _check_latent_size(latent_size) -> int:
-    if isinstance(latent_size, bool) or not isinstance(latent_size, (int, np.integer)) or latent_size < 1:
-        raise ValueError(f"latent_size is {latent_size!r}; expected a whole number >= 1 "
-                         "(p, the length of the latent vector z)")
-    return int(latent_size)
-
-
 def _pair(inputs, what: str = "inputs"):
     if not isinstance(inputs, (list, tuple)) or len(inputs) != 2:
         raise ValueError(f"{what} is {type(inputs).__name__}; expected a pair [images, one-hot labels]: "
@@ -188,12 +138,22 @@ class ConditionalVAE(VAE):
         return super().test_step(((images, labels),))
 
 
+def _check_seed(seed) -> int | None:
+    return None if seed is None else check_int(seed, "seed", minimum=0)
+
+
 def build_cvae(latent_size: int, seed: int | None = None, n_classes: int = N_CLASSES) -> ConditionalVAE:
-    """Notebook 05's conditional VAE, built (called once on a zero batch) and ready to compile."""
-    p = _check_latent_size(latent_size)
-    model = ConditionalVAE(build_cvae_encoder(p, n_classes), build_cvae_decoder(p, n_classes),
-                           seed=seed, name=f"cvae_{p}d")
-    model([np.zeros((1, 28, 28, 1), np.float32), np.zeros((1, int(n_classes)), np.float32)])
+    """Notebook 05's conditional VAE, built (called once on a zero batch) and ready to compile.
+
+    Its parts are ``utils.vae.build_encoder(p, n_classes=n_classes, name="cvae_encoder")`` and the
+    matching decoder: notebook 04's, with the one-hot label concatenated to the encoder's flattened
+    maps and to the decoder's z.
+    """
+    p, seed = check_int(latent_size, "latent_size", minimum=1), _check_seed(seed)
+    n_classes = check_int(n_classes, "n_classes", minimum=2)
+    model = ConditionalVAE(build_encoder(p, n_classes=n_classes, name="cvae_encoder"),
+                           build_decoder(p, n_classes=n_classes, name="cvae_decoder"), seed=seed, name=f"cvae_{p}d")
+    model([np.zeros((1, 28, 28, 1), np.float32), np.zeros((1, n_classes), np.float32)])
     return model
 
 
@@ -210,13 +170,13 @@ class BetaVAE(VAE):
 
     Raises
     ------
-    ValueError
-        If ``beta`` is negative or not finite, or the encoder's and decoder's latent sizes differ.
+    TypeError, ValueError
+        If ``beta`` is not a finite number >= 0, or the encoder's and decoder's latent sizes differ.
     """
 
     def __init__(self, encoder: keras.Model, decoder: keras.Model, beta: float = 1.0,
                  seed: int | None = None, **kwargs):
-        beta = _check_beta(beta)
+        beta = check_number(beta, "beta", minimum=0.0)
         super().__init__(encoder, decoder, seed=seed, **kwargs)
         self.beta = beta
 
@@ -224,42 +184,18 @@ class BetaVAE(VAE):
         return self.beta * kl
 
 
-def _check_beta(beta) -> float:
-    try:
-        value = float(beta)
-    except (TypeError, ValueError):
-        raise ValueError(f"beta is {beta!r}; expected a number >= 0 (the weight of the inference loss)") from None
-    if not np.isfinite(value) or value < 0:
-        raise ValueError(f"beta is {beta!r}; expected a finite number >= 0 (the weight of the inference loss)")
-    return value
-
-
 def build_beta_vae(latent_size: int, beta: float, seed: int | None = None) -> BetaVAE:
     """Notebook 04's encoder and decoder (:mod:`utils.vae`) with the loss ``D + beta * R``."""
-    p = _check_latent_size(latent_size)
-    beta = _check_beta(beta)
-    return BetaVAE(build_encoder(p), build_decoder(p), beta=beta, seed=seed, name=f"beta_vae_{p}d_{beta:g}")
+    p, seed = check_int(latent_size, "latent_size", minimum=1), _check_seed(seed)
+    beta = check_number(beta, "beta", minimum=0.0)
+    return BetaVAE(build_encoder(p), build_decoder(p), beta=beta, seed=seed,
+                   name=keras_name(f"beta_vae_{p}d_{beta:g}"))
 
 
 # --------------------------------------------------------------------------- training
-def _train(build: Callable[[int], keras.Model], x, y, settings: dict, *, epochs, seed, batch_size,
-           learning_rate, callbacks, progress, options, default_epochs: int, default_seed: int):
-    from utils.training import train_model
-
-    epochs = default_epochs if epochs is None else epochs
-    seed = default_seed if seed is None else int(seed)
-    batch_size = BATCH_SIZE if batch_size is None else batch_size
-    learning_rate = LEARNING_RATE if learning_rate is None else learning_rate
-    result = train_model(lambda: build(seed), x, y, epochs=epochs, batch_size=batch_size,
-                         learning_rate=learning_rate, schedule=recipes.SCHEDULE, loss=None,
-                         callbacks=callbacks, seed=seed, progress=progress, options=options)
-    result.settings = {**settings, **result.settings}
-    return result
-
-
 def train_cvae(latent_size: int, x, labels, *, epochs: int | None = None, seed: int | None = None,
                callbacks: list | None = None, batch_size: int | None = None,
-               learning_rate: float | None = None, progress: bool = True, options=None):
+               learning_rate: float | None = None, progress: bool = True):
     """Train :func:`build_cvae` on binary images and their digit labels through ``train_model``.
 
     The same as ``train_model(lambda: build_cvae(latent_size, seed=seed), x, one_hot(labels),
@@ -270,12 +206,11 @@ def train_cvae(latent_size: int, x, labels, *, epochs: int | None = None, seed: 
     Parameters
     ----------
     latent_size : p, the length of z.
-    x : binary images (n, 28, 28, 1).
+    x : binary images (n, 28, 28, 1), pixels in [0, 1].
     labels : digit labels (n,) or one-hot rows (n, 10).
-    epochs, seed, batch_size, learning_rate : None takes the recipe (:data:`CVAE_EPOCHS`,
-        :data:`CVAE_SEED`, :data:`BATCH_SIZE`, :data:`LEARNING_RATE`).
-    callbacks, progress, options : as in :func:`utils.training.train_model` (``progress`` prints
-        one line per epoch).
+    epochs, seed, batch_size, learning_rate : None takes the recipe (``utils.recipes.CVAE_EPOCHS``,
+        ``CVAE_SEED``, ``VAE_BATCH_SIZE``, ``VAE_LEARNING_RATE``).
+    callbacks, progress : as in :func:`utils.training.train_model` (``progress`` prints one line per epoch).
 
     Returns
     -------
@@ -285,43 +220,36 @@ def train_cvae(latent_size: int, x, labels, *, epochs: int | None = None, seed: 
 
     Raises
     ------
-    ValueError
-        For images that are not (n, 28, 28, 1) or hold NaN/inf, labels that do not match them,
-        or a bad latent size.
+    TypeError, ValueError
+        For images that are not (n, 28, 28, 1) pixels in [0, 1], labels that do not match them or are not
+        one-hot, or any bad argument of ``train_model``: all before a layer is built.
     """
-    p = _check_latent_size(latent_size)
-    x = _check_images(x)
-    onehot = _check_condition(labels, len(x))
-    return _train(lambda s: build_cvae(p, seed=s), x, onehot, {"model": "cvae", "latent_size": p},
-                  epochs=epochs, seed=seed, batch_size=batch_size, learning_rate=learning_rate,
-                  callbacks=callbacks, progress=progress, options=options,
-                  default_epochs=CVAE_EPOCHS, default_seed=CVAE_SEED)
+    p = check_int(latent_size, "latent_size", minimum=1)
+    x = check_images(x, "x")
+    onehot = _labels(labels, len(x), N_CLASSES)
+    return train_vae_model(lambda s: build_cvae(p, seed=s), x, onehot, {"model": "cvae", "latent_size": p},
+                           epochs=epochs, seed=seed, batch_size=batch_size, learning_rate=learning_rate,
+                           callbacks=callbacks, progress=progress, default_epochs=CVAE_EPOCHS, default_seed=CVAE_SEED)
 
 
 def train_beta_vae(latent_size: int, x, *, beta: float, epochs: int | None = None, seed: int | None = None,
                    callbacks: list | None = None, batch_size: int | None = None,
-                   learning_rate: float | None = None, progress: bool = True, options=None):
+                   learning_rate: float | None = None, progress: bool = True):
     """Train :func:`build_beta_vae` (loss ``D + beta * R``) on binary images through ``train_model``.
 
-    Same recipe as :func:`train_cvae` (defaults :data:`BETA_EPOCHS`, :data:`BETA_SEED`); the
-    returned ``settings`` hold ``latent_size`` and ``beta``.
+    Same recipe as :func:`train_cvae` (defaults ``utils.recipes.BETA_EPOCHS``, ``BETA_SEED``); the
+    returned ``settings`` hold ``latent_size`` and ``beta``. Every argument is checked before a layer is built.
     """
-    p = _check_latent_size(latent_size)
-    beta = _check_beta(beta)
-    x = _check_images(x)
-    return _train(lambda s: build_beta_vae(p, beta, seed=s), x, None,
-                  {"model": "beta_vae", "latent_size": p, "beta": beta},
-                  epochs=epochs, seed=seed, batch_size=batch_size, learning_rate=learning_rate,
-                  callbacks=callbacks, progress=progress, options=options,
-                  default_epochs=BETA_EPOCHS, default_seed=BETA_SEED)
+    p = check_int(latent_size, "latent_size", minimum=1)
+    beta = check_number(beta, "beta", minimum=0.0)
+    x = check_images(x, "x")
+    return train_vae_model(lambda s: build_beta_vae(p, beta, seed=s), x, None,
+                           {"model": "beta_vae", "latent_size": p, "beta": beta},
+                           epochs=epochs, seed=seed, batch_size=batch_size, learning_rate=learning_rate,
+                           callbacks=callbacks, progress=progress, default_epochs=BETA_EPOCHS, default_seed=BETA_SEED)
 
 
 # --------------------------------------------------------------------------- evaluation
-def _encode(encoder: keras.Model, xb: np.ndarray, yb: np.ndarray | None):
-    out = encoder(xb if yb is None else [xb, yb], training=False)
-    return tuple(np.asarray(a, dtype=np.float64) for a in out)
-
-
 def elbo_terms(encoder: keras.Model, decoder: keras.Model, x, labels=None, n_samples: int = 1,
                batch_size: int = 1000, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Reconstruction loss ``D`` and inference loss ``R`` of each image, in nats.
@@ -330,13 +258,14 @@ def elbo_terms(encoder: keras.Model, decoder: keras.Model, x, labels=None, n_sam
     image) and ``R = KL(q_phi(z|x(, y)) || N(0, I))`` (closed form); the ELBO is ``-(D + R)``.
     With ``labels`` the encoder and decoder are the conditional ones, each called on
     ``[input, one-hot y]``; without, they are notebook 04's, and ``-(D + R)`` equals
-    :func:`utils.vae.evaluate_elbo` with the same ``seed`` and ``batch_size``.
+    :func:`utils.vae.evaluate_elbo` with the same ``seed`` and ``batch_size``
+    (:func:`utils.vae.elbo_parts` computes both).
 
     Parameters
     ----------
     encoder, decoder : the model's parts.
     x : binary images (n, 28, 28, 1).
-    labels : None, or digit labels (n,) / one-hot rows (n, 10).
+    labels : digit labels (n,) / one-hot rows (n, 10) for a conditional model, None for notebook 04's.
     n_samples : draws of z per image for the reconstruction term (at least 1).
     batch_size : images per encoder/decoder call.
     seed : seed of the draws.
@@ -347,35 +276,14 @@ def elbo_terms(encoder: keras.Model, decoder: keras.Model, x, labels=None, n_sam
 
     Raises
     ------
-    ValueError
-        For ``n_samples`` or ``batch_size`` below 1, images that are not (n, 28, 28, 1),
-        labels that do not match them, or encoder and decoder of different latent sizes.
+    TypeError, ValueError
+        For ``n_samples``, ``batch_size`` or ``seed`` that are not whole numbers in range, images that
+        are not (n, 28, 28, 1) pixels in [0, 1], labels that do not match them or the model (missing for
+        a conditional one, given for notebook 04's), or encoder and decoder of different latent sizes.
     """
-    if int(n_samples) < 1:
-        raise ValueError(f"n_samples is {n_samples}; expected at least 1")
-    if int(batch_size) < 1:
-        raise ValueError(f"batch_size is {batch_size}; expected at least 1")
-    x = _check_images(x)
-    onehot = None if labels is None else _check_condition(labels, len(x))
-    p = int(encoder.outputs[0].shape[-1])
-    p_dec = int(decoder.inputs[0].shape[-1])
-    if p != p_dec:
-        raise ValueError(f"the encoder gives a {p}-dimensional z but the decoder takes "
-                         f"{p_dec} dimensions; expected the same latent size")
-    rng = np.random.default_rng(seed)
-    distortion, rate = np.empty(len(x)), np.empty(len(x))
-    for start in range(0, len(x), int(batch_size)):
-        xb = x[start:start + int(batch_size)]
-        yb = None if onehot is None else onehot[start:start + int(batch_size)]
-        mu, log_var = _encode(encoder, xb, yb)
-        rec = np.zeros(len(xb))
-        for _ in range(int(n_samples)):
-            z = (mu + np.exp(0.5 * log_var) * rng.standard_normal((len(xb), p))).astype(np.float32)
-            logits = decoder(z if yb is None else [z, yb], training=False)
-            rec += np.asarray(bernoulli_log_likelihood(xb, logits), dtype=np.float64)
-        distortion[start:start + len(xb)] = -rec / int(n_samples)
-        rate[start:start + len(xb)] = kl_divergence(mu, log_var)
-    return distortion, rate
+    x = check_images(x, "x")
+    onehot = _condition(encoder, "encoder", labels, len(x))
+    return elbo_parts(encoder, decoder, x, onehot, n_samples, batch_size, seed)
 
 
 def evaluate_conditional_elbo(encoder: keras.Model, decoder: keras.Model, x, labels, n_samples: int = 1,
@@ -387,19 +295,27 @@ def evaluate_conditional_elbo(encoder: keras.Model, decoder: keras.Model, x, lab
     See :func:`elbo_terms` for the arguments and errors.
     """
     if labels is None:
-        raise ValueError("labels is None; the conditional ELBO needs the digit label of every image")
+        raise ValueError("labels is None; expected the digit label of every image (the conditional ELBO bounds "
+                         "log p(x|y)); for notebook 04's model use elbo_terms(encoder, decoder, x)")
     distortion, rate = elbo_terms(encoder, decoder, x, labels, n_samples=n_samples,
                                   batch_size=batch_size, seed=seed)
     return -(distortion + rate)
 
 
+def _posterior(encoder: keras.Model, x, labels, batch_size) -> tuple[np.ndarray, np.ndarray]:
+    """``mu`` and ``log sigma^2`` of every image (float64, (n, p) each), encoded ``batch_size`` at a time."""
+    x = check_images(x, "x")
+    onehot = _condition(encoder, "encoder", labels, len(x))
+    check_encoder_input(encoder, x)
+    batch_size = check_int(batch_size, "batch_size", minimum=1)
+    parts = [encoder(x[s:s + batch_size] if onehot is None else [x[s:s + batch_size], onehot[s:s + batch_size]],
+                     training=False) for s in range(0, len(x), batch_size)]
+    return tuple(np.concatenate([np.asarray(part[i], dtype=np.float64) for part in parts]) for i in (0, 1))
+
+
 def encoder_means(encoder: keras.Model, x, labels=None, batch_size: int = 1000) -> np.ndarray:
-    """``mu(x)`` (or ``mu(x, y)`` with labels) of every image, shape (n, p)."""
-    x = _check_images(x)
-    onehot = None if labels is None else _check_condition(labels, len(x))
-    parts = [_encode(encoder, x[s:s + batch_size], None if onehot is None else onehot[s:s + batch_size])[0]
-             for s in range(0, len(x), int(batch_size))]
-    return np.concatenate(parts)
+    """``mu(x)`` (or ``mu(x, y)`` with labels) of every image, shape (n, p). Errors as :func:`elbo_terms`."""
+    return _posterior(encoder, x, labels, batch_size)[0]
 
 
 def active_units(mu, threshold: float = ACTIVE_UNIT_THRESHOLD) -> tuple[int, np.ndarray]:
@@ -419,16 +335,11 @@ def active_units(mu, threshold: float = ACTIVE_UNIT_THRESHOLD) -> tuple[int, np.
 
     Raises
     ------
-    ValueError
-        If ``mu`` is not (n, p) with n >= 2, holds NaN/inf, or ``threshold`` is negative.
+    TypeError, ValueError
+        If ``mu`` is not (n, p) with n >= 2, holds NaN/inf, or ``threshold`` is not a number >= 0.
     """
-    mu = np.asarray(mu, dtype=np.float64)
-    if mu.ndim != 2 or len(mu) < 2:
-        raise ValueError(f"mu has shape {mu.shape}; expected (n, p) encoder means of n >= 2 images")
-    if not np.all(np.isfinite(mu)):
-        raise ValueError("mu holds NaN or infinite values; expected finite encoder means")
-    if not threshold >= 0:
-        raise ValueError(f"threshold is {threshold}; expected a variance >= 0")
+    mu = check_array(mu, "mu", ndim=2, min_len=2, dtype=np.float64)
+    threshold = check_number(threshold, "threshold", minimum=0.0)
     variances = mu.var(axis=0)
     return int(np.sum(variances > threshold)), variances
 
@@ -438,55 +349,64 @@ def kl_per_unit(encoder: keras.Model, x, labels=None, batch_size: int = 1000) ->
 
     ``mean_x 1/2 (mu_j^2 + sigma_j^2 - 1 - log sigma_j^2)``; the entries sum to the mean rate.
     A unit with (almost) zero KL has ``q_phi(z_j|x) = N(0, 1)`` for every x: it is collapsed.
+    Errors as :func:`elbo_terms`.
     """
-    x = _check_images(x)
-    onehot = None if labels is None else _check_condition(labels, len(x))
-    total, n = None, 0
-    for s in range(0, len(x), int(batch_size)):
-        mu, log_var = _encode(encoder, x[s:s + batch_size], None if onehot is None else onehot[s:s + batch_size])
-        part = 0.5 * (mu ** 2 + np.exp(log_var) - 1.0 - log_var)
-        total = part.sum(axis=0) if total is None else total + part.sum(axis=0)
-        n += len(mu)
-    return total / n
+    mu, log_var = _posterior(encoder, x, labels, batch_size)
+    return np.mean(0.5 * (mu ** 2 + np.exp(log_var) - 1.0 - log_var), axis=0)
 
 
 # --------------------------------------------------------------------------- decoding helpers
-def decode_conditional(decoder: keras.Model, z, digits, n_classes: int = N_CLASSES) -> np.ndarray:
+def decode_conditional(decoder: keras.Model, z, digits, n_classes: int | None = None) -> np.ndarray:
     """Pixel probabilities (n, 28, 28) of ``decoder([z, one-hot digit])``.
 
     ``z`` (n, p) or (p,) and ``digits`` (n,) or one digit: a single z or digit is repeated,
     so ``decode_conditional(decoder, z0, range(10))`` draws every digit from the same z.
+    ``n_classes``, if given, must be the decoder's number of label classes.
 
     Raises
     ------
-    ValueError
-        If z has the wrong latent size, or z and digits cannot be paired.
+    TypeError, ValueError
+        If the decoder is not a conditional one, z is not finite or has the wrong latent size,
+        a digit is not a whole number in range, or z and digits cannot be paired.
     """
-    p = int(decoder.inputs[0].shape[-1])
+    check_model(decoder, "decoder")
+    check_condition(decoder, "decoder", True, "decode z alone with utils.vae.pixel_probabilities(decoder, z)")
+    classes = conditional_classes(decoder)
+    if n_classes is not None and check_int(n_classes, "n_classes", minimum=2) != classes:
+        raise ValueError(f"n_classes is {n_classes} but the decoder takes {classes} label classes; leave it out")
+    p = latent_size_of(decoder)
     given = np.shape(z)
-    z = np.asarray(z, dtype=np.float32)
+    z = check_array(z, "z", ndim=(1, 2))
     if z.ndim == 1:
         z = z[None, :]
-    if z.ndim != 2 or z.shape[1] != p:
+    if z.shape[1] != p:
         raise ValueError(f"z has shape {given}; the decoder takes latent vectors of {p} numbers, "
                          f"expected (n, {p}) or ({p},)")
-    digits = np.atleast_1d(np.asarray(digits))
-    if len(z) == 1 and len(digits) > 1:
-        z = np.repeat(z, len(digits), axis=0)
-    if len(digits) == 1 and len(z) > 1:
-        digits = np.repeat(digits, len(z))
-    if len(digits) != len(z):
-        raise ValueError(f"{len(z)} latent vectors but {len(digits)} digits; expected the same number "
+    onehot = one_hot(np.atleast_1d(check_array(digits, "digits", ndim=(0, 1), min_len=1, dtype=np.float64)),
+                     classes, "digits")
+    if len(z) == 1 and len(onehot) > 1:
+        z = np.repeat(z, len(onehot), axis=0)
+    if len(onehot) == 1 and len(z) > 1:
+        onehot = np.repeat(onehot, len(z), axis=0)
+    if len(onehot) != len(z):
+        raise ValueError(f"{len(z)} latent vectors but {len(onehot)} digits; expected the same number "
                          "(or one of either)")
-    logits = np.asarray(decoder([z, one_hot(digits, n_classes)], training=False), dtype=np.float64)
+    logits = np.asarray(decoder([z, onehot], training=False), dtype=np.float64)
     return (1.0 / (1.0 + np.exp(-logits)))[..., 0]
 
 
 def prior_samples(decoder: keras.Model, n: int, seed: int = 0) -> np.ndarray:
-    """``n`` images (pixel probabilities, (n, 28, 28)) decoded from z ~ N(0, I) (unconditional decoder)."""
-    if int(n) < 1:
-        raise ValueError(f"n is {n}; expected at least 1 sample")
-    z = np.random.default_rng(seed).standard_normal((int(n), latent_size_of(decoder))).astype(np.float32)
+    """``n`` images (pixel probabilities, (n, 28, 28)) decoded from z ~ N(0, I) (notebook 04's decoder).
+
+    Raises
+    ------
+    TypeError, ValueError
+        For ``n`` below 1, a seed that is not an int >= 0, or a conditional decoder (use :func:`decode_conditional`).
+    """
+    n, seed = check_int(n, "n", minimum=1), check_int(seed, "seed", minimum=0)
+    check_model(decoder, "decoder")
+    check_condition(decoder, "decoder", False, "draw its digits with decode_conditional(decoder, z, digits)")
+    z = np.random.default_rng(seed).standard_normal((n, latent_size_of(decoder))).astype(np.float32)
     return pixel_probabilities(decoder, z)[..., 0]
 
 
@@ -496,111 +416,28 @@ def manifold(decoder: keras.Model, units: Sequence[int] = (0, 1), n_grid: int = 
 
     Returns one (n_grid * 28, n_grid * 28) canvas: columns walk ``units[0]`` left to right,
     rows walk ``units[1]`` bottom to top. ``base`` (p,) defaults to 0 (the prior's mean).
+
+    Raises
+    ------
+    TypeError, ValueError
+        For units that are not two different ints in ``0..p-1``, ``n_grid`` below 1, a ``limit`` that is
+        not a finite positive number, a ``base`` that is not p finite numbers, or a conditional decoder.
     """
+    check_model(decoder, "decoder")
+    check_condition(decoder, "decoder", False, "walk it with decode_conditional(decoder, z, digit)")
     p = latent_size_of(decoder)
-    u0, u1 = (int(u) for u in units)
-    if not (0 <= u0 < p and 0 <= u1 < p) or u0 == u1:
+    if isinstance(units, (str, bytes)) or not isinstance(units, (Sequence, np.ndarray)) or len(units) != 2:
+        raise TypeError(f"units is {units!r}; expected two different latent units in 0..{p - 1}, e.g. (0, 1)")
+    u0, u1 = (check_int(u, f"units[{i}]", minimum=0, maximum=p - 1) for i, u in enumerate(units))
+    if u0 == u1:
         raise ValueError(f"units is {tuple(units)}; expected two different latent units in 0..{p - 1}")
-    values = np.linspace(-limit, limit, int(n_grid))
-    z = np.tile(np.zeros(p) if base is None else np.asarray(base, dtype=np.float64), (n_grid * n_grid, 1))
+    n_grid, limit = check_int(n_grid, "n_grid", minimum=1), check_number(limit, "limit", positive=True)
+    values = np.linspace(-limit, limit, n_grid)
+    base = np.zeros(p) if base is None else check_array(base, "base", ndim=1, dtype=np.float64)
+    if base.shape != (p,):
+        raise ValueError(f"base has shape {base.shape}; expected ({p},), one value per latent unit")
+    z = np.tile(base, (n_grid * n_grid, 1))
     a, b = np.meshgrid(values, values[::-1])
     z[:, u0], z[:, u1] = a.ravel(), b.ravel()
     images = pixel_probabilities(decoder, z.astype(np.float32))[..., 0]
     return images.reshape(n_grid, n_grid, 28, 28).transpose(0, 2, 1, 3).reshape(n_grid * 28, n_grid * 28)
-
-
-# --------------------------------------------------------------------------- widgets
-def conditional_explorer(decoder: keras.Model, limit: float = 3.0, step: float = 0.1, digit: int = 0,
-                         n_classes: int = N_CLASSES):
-    """Widget: digit buttons (``ToggleButtons``) and one style slider per latent unit (``z1, z2, ...``).
-
-    Every change decodes ``[z, one-hot digit]`` once and redraws the image in an ``Output`` beside
-    the controls. Uses only what ipywidgets 7.7 and 8 both have; the sliders have
-    ``continuous_update=False``.
-
-    Returns
-    -------
-    ipywidgets.HBox ``[VBox([digit buttons, sliders]), Output]`` with attributes ``digit``
-    (the buttons), ``sliders``, ``output``, ``redraw()`` and ``state`` (the last ``z``,
-    ``digit``, ``image`` and the count of ``redraws``).
-    """
-    import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-    from IPython.display import display
-
-    from utils.plotting import FIG_DPI
-
-    p = int(decoder.inputs[0].shape[-1])
-    if not 0 <= int(digit) < n_classes:
-        raise ValueError(f"digit is {digit}; expected 0..{n_classes - 1}")
-    buttons = widgets.ToggleButtons(options=[str(d) for d in range(n_classes)], value=str(int(digit)),
-                                    description="digit", style={"button_width": "34px"})
-    sliders = [widgets.FloatSlider(value=0.0, min=-limit, max=limit, step=step, description=f"z{j + 1}",
-                                   continuous_update=False, readout=True, readout_format=".2f")
-               for j in range(p)]
-    out = widgets.Output()
-    state: dict = {}
-
-    def redraw(_change=None) -> None:
-        z = np.array([s.value for s in sliders], dtype=np.float32)
-        d = int(buttons.value)
-        image = decode_conditional(decoder, z, [d], n_classes)[0]
-        state.update(z=z, digit=d, image=image, redraws=state.get("redraws", 0) + 1)
-        fig, ax = plt.subplots(figsize=(2.2, 2.2), dpi=FIG_DPI)
-        ax.imshow(image, cmap="gray", vmin=0.0, vmax=1.0)
-        ax.set_title(f"digit {d}, z = ({', '.join(f'{v:.1f}' for v in z)})", fontsize=8)
-        ax.axis("off")
-        fig.tight_layout(pad=0.2)
-        with out:
-            out.clear_output(wait=True)
-            display(fig)
-        plt.close(fig)
-
-    buttons.observe(redraw, names="value")
-    for s in sliders:
-        s.observe(redraw, names="value")
-    box = widgets.HBox([widgets.VBox([buttons, *sliders]), out])
-    box.digit, box.sliders, box.output, box.redraw, box.state = buttons, sliders, out, redraw, state
-    redraw()
-    return box
-
-
-def model_switcher(draw: Callable[[str], "object"], options: Sequence[str], description: str = "beta"):
-    """Widget: a ``SelectionSlider`` over ``options`` that redraws ``draw(option)`` (a Figure) below it.
-
-    ``draw`` returns a matplotlib figure for one option (e.g. one trained model's samples); the
-    figure is rendered to PNG into an ``Image`` widget and closed. ``continuous_update=False``.
-    (An ``Image`` rather than an ``Output``: executing the notebook with nbconvert stalled after
-    a cell whose ``Output`` widget was redrawn from a ``SelectionSlider`` callback.)
-
-    Returns
-    -------
-    ipywidgets.VBox ``[SelectionSlider, Image]`` with attributes ``slider``, ``image``,
-    ``redraw()`` and ``state`` (the last ``option`` and the count of ``redraws``).
-    """
-    import io
-
-    import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-
-    options = [str(o) for o in options]
-    if not options:
-        raise ValueError("options is empty; expected at least one model to show")
-    slider = widgets.SelectionSlider(options=options, value=options[0], description=description,
-                                     continuous_update=False)
-    image = widgets.Image(format="png")
-    state: dict = {}
-
-    def redraw(_change=None) -> None:
-        fig = draw(slider.value)
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=fig.dpi)
-        plt.close(fig)
-        image.value = buffer.getvalue()
-        state.update(option=slider.value, redraws=state.get("redraws", 0) + 1)
-
-    slider.observe(redraw, names="value")
-    box = widgets.VBox([slider, image])
-    box.slider, box.image, box.redraw, box.state = slider, image, redraw, state
-    redraw()
-    return box

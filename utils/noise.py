@@ -2,7 +2,8 @@
 
 Notebook 03 (``03_denoising_autoencoder.ipynb``) introduces the corruptions
 (written inline there and checked against these functions) and compares the
-denoising autoencoder with :func:`gaussian_filter` and :func:`median_filter`.
+denoising autoencoder with :func:`gaussian_filter` and :func:`median_filter`,
+the classical baselines (``scipy.ndimage``'s filters, applied to each image).
 All functions take images with values in [0, 1], shaped (n, h, w, c), (n, h, w)
 or (h, w), and return float32 arrays of the same shape. Random draws come from
 ``numpy.random.default_rng(seed)``, so the same seed gives the same corruption.
@@ -11,12 +12,30 @@ or (h, w), and return float32 arrays of the same shape. Random draws come from
 from __future__ import annotations
 
 import numpy as np
+from scipy import ndimage
 
 from utils.validation import check_images, check_int, check_number, check_probability, check_seed
 
 
 def _check_images(images, name: str = "images") -> np.ndarray:
     return check_images(images, name, layouts=(2, 3, 4))
+
+
+def check_sigma(sigma) -> float:
+    """The noise's standard deviation on the [0, 1] pixel scale: a number in [0, 1].
+
+    Raises
+    ------
+    TypeError, ValueError
+        For anything else; a value above 1 (noise far beyond the pixel range, e.g. 25 meant on the
+        0..255 scale) gets the advice to divide by 255.
+    """
+    sigma = check_number(sigma, "sigma", minimum=0.0)
+    if sigma > 1:
+        raise ValueError(f"sigma is {sigma:g}; expected a standard deviation in [0, 1] on the [0, 1] pixel scale "
+                         f"(noise this large turns most pixels to 0 or 1); for {sigma:g} on the 0..255 scale "
+                         f"use sigma={sigma:g} / 255 = {sigma / 255:.3g}")
+    return sigma
 
 
 def gaussian_noise(images, sigma: float, seed: int | None = None) -> np.ndarray:
@@ -28,30 +47,13 @@ def gaussian_noise(images, sigma: float, seed: int | None = None) -> np.ndarray:
     Raises
     ------
     TypeError, ValueError
-        For a negative ``sigma`` or images outside [0, 1].
+        For ``sigma`` outside [0, 1] (:func:`check_sigma`) or images outside [0, 1].
     """
-    sigma = check_number(sigma, "sigma", minimum=0.0)
+    sigma = check_sigma(sigma)
     x = _check_images(images)
     rng = np.random.default_rng(check_seed(seed))
     noise = np.float32(sigma) * rng.standard_normal(x.shape, dtype=np.float32)
     return np.clip(x + noise, 0.0, 1.0)
-
-
-def salt_and_pepper(images, amount: float, seed: int | None = None) -> np.ndarray:
-    """Replace a fraction ``amount`` of the pixels by 0 or 1 (each with probability 1/2).
-
-    Raises
-    ------
-    TypeError, ValueError
-        For ``amount`` outside [0, 1] or images outside [0, 1].
-    """
-    amount = check_probability(amount, "amount")
-    x = _check_images(images).copy()
-    rng = np.random.default_rng(check_seed(seed))
-    hit = rng.random(x.shape) < amount
-    salt = rng.random(x.shape) < 0.5
-    x[hit] = salt[hit].astype(np.float32)
-    return x
 
 
 def mask_pixels(images, fraction: float, seed: int | None = None) -> np.ndarray:
@@ -68,37 +70,19 @@ def mask_pixels(images, fraction: float, seed: int | None = None) -> np.ndarray:
     return np.where(rng.random(x.shape) < fraction, np.float32(0.0), x)
 
 
-def _as_stack(images) -> tuple[np.ndarray, tuple]:
-    """(n, h, w) view of the images plus the shape to restore."""
+def _grey(images) -> tuple[np.ndarray, tuple[int, int]]:
+    """The checked grey images and their (height, width) axes, which the filters smooth over."""
     x = _check_images(images)
-    shape = x.shape
-    if x.ndim == 2:
-        return x[None], shape
-    if x.ndim == 4:
-        if shape[-1] != 1:
-            raise ValueError(f"images has shape {shape} with {shape[-1]} channels; the filters expect grey "
-                             "images (1 channel)")
-        return x[..., 0], shape
-    return x, shape
-
-
-def gaussian_kernel(sigma: float, radius: int | None = None) -> np.ndarray:
-    """1-D Gaussian weights on -radius..radius (default radius: ceil(3 sigma)), summing to 1.
-
-    Raises
-    ------
-    TypeError, ValueError
-        For ``sigma <= 0`` or a negative radius.
-    """
-    sigma = check_number(sigma, "sigma", positive=True)
-    radius = int(np.ceil(3 * sigma)) if radius is None else check_int(radius, "radius", minimum=0)
-    t = np.arange(-radius, radius + 1, dtype=np.float64)
-    w = np.exp(-0.5 * (t / sigma) ** 2)
-    return (w / w.sum()).astype(np.float32)
+    if x.ndim == 4 and x.shape[-1] != 1:
+        raise ValueError(f"images has shape {x.shape} with {x.shape[-1]} channels; expected grey images "
+                         "(n, height, width, 1), (n, height, width) or (height, width)")
+    return x, ((1, 2) if x.ndim >= 3 else (0, 1))
 
 
 def gaussian_filter(images, sigma: float = 1.0, radius: int | None = None) -> np.ndarray:
-    """Blur each image with a separable Gaussian kernel (edges padded by reflection).
+    """Blur each image with a Gaussian kernel: ``scipy.ndimage.gaussian_filter`` over height and width.
+
+    Edges are mirrored (``mode="mirror"``: ``c b | a b c d | c b``).
 
     Parameters
     ----------
@@ -109,20 +93,18 @@ def gaussian_filter(images, sigma: float = 1.0, radius: int | None = None) -> np
     Raises
     ------
     TypeError, ValueError
-        For ``sigma <= 0``, colour images or values outside [0, 1].
+        For ``sigma <= 0``, a negative ``radius``, colour images or values outside [0, 1].
     """
-    w = gaussian_kernel(sigma, radius)
-    x, shape = _as_stack(images)
-    r = len(w) // 2
-    p = np.pad(x, ((0, 0), (r, r), (r, r)), mode="reflect")
-    h, wd = x.shape[1:]
-    rows = sum(w[i] * p[:, i:i + h, :] for i in range(len(w)))        # along the height
-    out = sum(w[i] * rows[:, :, i:i + wd] for i in range(len(w)))     # along the width
-    return out.reshape(shape).astype(np.float32)
+    sigma = check_number(sigma, "sigma", positive=True)
+    radius = int(np.ceil(3 * sigma)) if radius is None else check_int(radius, "radius", minimum=0)
+    x, axes = _grey(images)
+    return ndimage.gaussian_filter(x, sigma, mode="mirror", radius=radius, axes=axes).astype(np.float32)
 
 
 def median_filter(images, size: int = 3) -> np.ndarray:
-    """Replace each pixel by the median of its ``size`` x ``size`` neighbourhood (edges reflected).
+    """Replace each pixel by the median of its ``size`` x ``size`` neighbourhood: ``scipy.ndimage.median_filter``.
+
+    Edges are mirrored (``mode="mirror"``).
 
     Raises
     ------
@@ -132,12 +114,8 @@ def median_filter(images, size: int = 3) -> np.ndarray:
     size = check_int(size, "size", minimum=1)
     if size % 2 == 0:
         raise ValueError(f"size is {size}; expected an odd positive int such as 3")
-    x, shape = _as_stack(images)
-    r = int(size) // 2
-    p = np.pad(x, ((0, 0), (r, r), (r, r)), mode="reflect")
-    windows = np.lib.stride_tricks.sliding_window_view(p, (size, size), axis=(1, 2))
-    out = np.median(windows.reshape(*x.shape, size * size), axis=-1)
-    return out.reshape(shape).astype(np.float32)
+    x, axes = _grey(images)
+    return ndimage.median_filter(x, size=size, mode="mirror", axes=axes).astype(np.float32)
 
 
 def gaussian_corruption(sigma: float):
@@ -153,13 +131,13 @@ def gaussian_corruption(sigma: float):
     Raises
     ------
     TypeError, ValueError
-        For a negative or non-numeric ``sigma``.
+        For ``sigma`` outside [0, 1] (:func:`check_sigma`).
     """
     import tensorflow as tf
 
     from utils.training import in_pipeline
 
-    sigma = check_number(sigma, "sigma", minimum=0.0)
+    sigma = check_sigma(sigma)
 
     def corrupt(x_batch, seed):
         noise = tf.random.stateless_normal(tf.shape(x_batch), seed=seed, dtype=tf.float32)

@@ -1,48 +1,76 @@
 """Real colour photographs for the colorization part of notebook 06 (``06_applications.ipynb``).
 
-Two sources, both real photographs (no generated images):
+Two sources, both real photographs read from files a package installs (nothing is downloaded):
 
-- ``"skimage"`` (the offline default; CI and the stored outputs use it): the colour
-  photographs that ship inside scikit-image's wheel (``skimage.data``; read from the
-  package's own files, nothing is downloaded). Seven are for training
-  (:data:`SKIMAGE_TRAIN`), two are held out for testing (:data:`SKIMAGE_TEST`).
-  Large photographs are shrunk by an integer factor (block means) so that their
-  longer side is at most about ``max_side`` pixels.
-- ``"cifar10"`` (online: Colab, Binder, a laptop with internet): CIFAR-10's 32x32 colour
-  photographs through ``keras.datasets.cifar10`` (downloaded on first use). Training
-  images come from CIFAR-10's training split, test images from its test split.
+- ``"gcompris"`` (the default; the stored outputs use it): the photographs of animals,
+  monuments and everyday objects in GCompris, the educational software suite, as Debian's
+  package ``gcompris-qt-data`` (version 3.1) installs them: five Qt resource files in
+  ``/usr/share/gcompris-qt/rcc/`` (:data:`GCOMPRIS_FILES`, each checked by its SHA-256), from
+  which every WebP photograph whose shorter side has at least :data:`MIN_SIDE` pixels is taken,
+  without the second copies :data:`DUPLICATES` (238 photographs). Each photograph's author and licence (public domain, CC0, CC BY,
+  CC BY-SA, GPL-3+, GFDL) is listed in ``/usr/share/doc/gcompris-qt-data/copyright``.
+  Install it with ``sudo apt-get install gcompris-qt-data`` (Debian 12).
+- ``"skimage"`` (the fallback, always there): six colour photographs that ship inside
+  scikit-image's wheel (``skimage.data``): four for training, two held out.
 
-:func:`load_color_images` returns both kinds in one form, :class:`ColorImages`. When
-CIFAR-10 is asked for but cannot be downloaded, it falls back to ``"skimage"`` and its
-``source`` and ``note`` say so.
+:func:`load_color_images` returns either in one form, :class:`ColorImages`, with the
+held-out photographs chosen by photograph (never patches of a training photograph). When
+``"gcompris"`` is asked for but its files are missing or differ, it falls back to
+``"skimage"`` and its ``source`` and ``note`` say so.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
+import struct
+import zipfile
+import zlib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
-COLOR_SOURCES = ("skimage", "cifar10")
+from utils.validation import check_choice, check_int, describe
 
-#: Training photographs from ``skimage.data`` (the two motorcycle views are one stereo pair,
-#: so both stay on the training side).
+COLOR_SOURCES = ("gcompris", "skimage")
+
+GCOMPRIS_PACKAGE = "gcompris-qt-data"
+GCOMPRIS_DIR = Path("/usr/share/gcompris-qt/rcc")
+#: The Qt resource files of ``gcompris-qt-data`` 3.1 that hold the photographs, with their SHA-256.
+GCOMPRIS_FILES = {
+    "erase.rcc": "0c92974491a4a4e90bebe79156720122adaf084b2e2fcc4513ce6907c3e14d6b",
+    "explore_world_animals.rcc": "85599f387a1f0da48d8e9e4502e6ef1ba9e826391bc4d6feb3b1f614d2d0ebdd",
+    "explore_farm_animals.rcc": "1d17b5eb6c72b3a26aa37d6767fbeaf5a943064602c82b2d9c21ba006f748ba8",
+    "explore_monuments.rcc": "337878371e443f7401d4fe4798c88dde44569953bf5fa8f2738d45be4ec59ab1",
+    "categorization.rcc": "984852ac8377a224c94e26a5bc8a13d0a589612030902c6d76c14509fef3c984",
+}
+MIN_SIDE = 160      # smaller WebP files in these resources are icons and strips, not photographs
+#: Photographs that appear twice (in two activities); only the ``explore_monuments`` copy is kept.
+DUPLICATES = ("categorization/brandenburgGate", "categorization/colosseum", "categorization/greatPyramid")
+
+#: Training photographs from ``skimage.data`` (the stereo pair of motorcycle views stays on the training side).
 SKIMAGE_TRAIN = ("astronaut", "rocket", "motorcycle_left", "motorcycle_right")
 #: Held-out test photographs from ``skimage.data``.
 SKIMAGE_TEST = ("chelsea", "coffee")
 
 
+class PhotosUnavailable(RuntimeError):
+    """The GCompris photographs are not installed, or their files are not the pinned ones."""
+
+
 @dataclass
 class ColorImages:
-    """Colour photographs split into training and test images.
+    """Colour photographs split, by photograph, into training and test images.
 
     Attributes
     ----------
     train : list of float32 RGB arrays (h, w, 3) in [0, 1].
     test : list of float32 RGB arrays (h, w, 3) in [0, 1], sides multiples of ``multiple``.
     test_names : one name per test image.
-    source : ``"skimage"`` or ``"cifar10"``: the source actually used.
+    source : ``"gcompris"`` or ``"skimage"``: the source actually used.
     note : how the images were obtained (and why a fallback happened, if it did).
+    train_names : one name per training image.
     """
 
     train: list
@@ -53,45 +81,175 @@ class ColorImages:
     train_names: list = field(default_factory=list)
 
 
-def _check_rgb(image, name: str) -> np.ndarray:
-    a = np.asarray(image)
-    if a.ndim != 3 or a.shape[-1] != 3:
-        raise ValueError(f"{name} has shape {a.shape}; expected a colour image (h, w, 3)")
-    return a
-
-
 def shrink(image, max_side: int) -> np.ndarray:
     """Shrink an RGB image by the integer factor ``ceil(longer side / max_side)`` (block means).
 
-    Returns float32 in [0, 1] (uint8 input is divided by 255). A factor of 1 leaves it as it is.
+    Returns float32 in [0, 1]: uint8 input is divided by 255 and uint16 input by 65535; float
+    input must already lie in [0, 1]. A factor of 1 leaves the size as it is.
 
     Raises
     ------
-    ValueError
-        For an image that is not (h, w, 3) or ``max_side`` below 8.
+    TypeError, ValueError
+        For an image that is not (h, w, 3), other integer types, floats outside [0, 1],
+        or ``max_side`` that is not an int >= 8.
     """
-    a = _check_rgb(image, "image")
-    if int(max_side) < 8:
-        raise ValueError(f"max_side is {max_side}; expected at least 8 pixels")
-    a = a.astype(np.float32) / np.float32(255.0) if a.dtype == np.uint8 else a.astype(np.float32)
-    factor = int(np.ceil(max(a.shape[:2]) / int(max_side)))
-    if factor <= 1:
-        return a
-    h, w = (a.shape[0] // factor) * factor, (a.shape[1] // factor) * factor
-    return a[:h, :w].reshape(h // factor, factor, w // factor, factor, 3).mean(axis=(1, 3))
+    max_side = check_int(max_side, "max_side", minimum=8)
+    a = np.asarray(image)
+    if a.ndim != 3 or a.shape[-1] != 3 or 0 in a.shape:
+        raise ValueError(f"image is {describe(image)}; expected a colour image (h, w, 3)")
+    scale = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}.get(a.dtype)
+    if scale is None:
+        if not np.issubdtype(a.dtype, np.floating):
+            raise TypeError(f"image has dtype {a.dtype}; expected uint8 (0..255), uint16 or floats in [0, 1]")
+        if not np.all(np.isfinite(a)) or a.min() < 0 or a.max() > 1:
+            raise ValueError(f"image has float values from {a.min():.4g} to {a.max():.4g}; expected [0, 1] "
+                             "(divide 0..255 values by 255)")
+    factor = -(-max(a.shape[:2]) // max_side)
+    if factor > 1:
+        h, w = (a.shape[0] // factor) * factor, (a.shape[1] // factor) * factor
+        blocks = a[:h, :w].reshape(h // factor, factor, w // factor, 3 * factor)
+        sums = blocks.sum(axis=1, dtype=np.float64).reshape(h // factor, w // factor, factor, 3).sum(axis=2)
+        a = sums / factor ** 2
+    return (a / (scale or 1.0)).astype(np.float32)
 
 
 def crop_to_multiple(image, multiple: int) -> np.ndarray:
     """Crop an image (centred) so that height and width are multiples of ``multiple``."""
     a = np.asarray(image)
-    if a.ndim < 2:
-        raise ValueError(f"image has shape {a.shape}; expected (h, w, ...)")
-    if int(multiple) < 1 or min(a.shape[:2]) < int(multiple):
-        raise ValueError(f"multiple is {multiple} for an image of shape {a.shape}; "
-                         "expected 1 <= multiple <= the shorter side")
+    multiple = check_int(multiple, "multiple")
+    if a.ndim < 2 or min(a.shape[:2]) < multiple:
+        raise ValueError(f"image has shape {a.shape}; expected (h, w, ...) with both sides >= multiple = {multiple}")
     h, w = (a.shape[0] // multiple) * multiple, (a.shape[1] // multiple) * multiple
     top, left = (a.shape[0] - h) // 2, (a.shape[1] - w) // 2
     return a[top:top + h, left:left + w]
+
+
+def read_rcc(data: bytes) -> dict[str, bytes]:
+    """The files in a Qt resource container (``.rcc``, format versions 1-3): ``{path: bytes}``.
+
+    Layout: a header ``qres``, version, offsets of the tree, the data and the names; a tree of
+    nodes (a folder lists its children, a file points to its data); zlib-compressed entries
+    start with their length. zstd-compressed entries (Qt 6) are refused.
+
+    Raises
+    ------
+    ValueError
+        For data that is not such a container.
+    """
+    if data[:4] != b"qres" or len(data) < 20:
+        raise ValueError("not a Qt resource file (no 'qres' header)")
+    version, tree, body, names = struct.unpack(">IIII", data[4:20])
+    if version not in (1, 2, 3):
+        raise ValueError(f"Qt resource format version {version}; expected 1, 2 or 3")
+    node = 14 if version == 1 else 22
+
+    def name(offset: int) -> str:
+        (n,) = struct.unpack(">H", data[names + offset:names + offset + 2])
+        return data[names + offset + 6:names + offset + 6 + 2 * n].decode("utf-16-be")
+
+    files: dict[str, bytes] = {}
+    stack = [(0, "")]
+    while stack:
+        index, prefix = stack.pop()
+        at = tree + index * node
+        name_offset, flags = struct.unpack(">IH", data[at:at + 6])
+        path = prefix + (name(name_offset) if index else "")
+        if flags & 2:                                     # a folder: count and index of its first child
+            count, first = struct.unpack(">II", data[at + 6:at + 14])
+            stack.extend((child, path + "/") for child in range(first, first + count))
+            continue
+        (offset,) = struct.unpack(">I", data[at + 10:at + 14])
+        (size,) = struct.unpack(">I", data[body + offset:body + offset + 4])
+        raw = data[body + offset + 4:body + offset + 4 + size]
+        if flags & 4:
+            raise ValueError(f"{path} is zstd-compressed; only uncompressed and zlib entries are read")
+        files[path] = zlib.decompress(raw[4:]) if flags & 1 else raw
+    return files
+
+
+def gcompris_photographs(folder: str | Path | None = None, max_side: int = 160) -> dict[str, np.ndarray]:
+    """Every photograph of :data:`GCOMPRIS_FILES` in ``folder`` (default :data:`GCOMPRIS_DIR`), shrunk by
+    :func:`shrink` to about ``max_side``: ``{name: float32 (h, w, 3) in [0, 1]}``.
+
+    Raises
+    ------
+    PhotosUnavailable
+        If a file is missing (install Debian's ``gcompris-qt-data``) or its SHA-256 is not the
+        pinned one (another version of the package, or a damaged file).
+    """
+    from matplotlib.image import imread      # decodes WebP through Pillow, which matplotlib requires
+
+    max_side = check_int(max_side, "max_side", minimum=8)
+    folder = Path(GCOMPRIS_DIR if folder is None else folder)
+    out = {}
+    for file, digest in GCOMPRIS_FILES.items():
+        path = folder / file
+        if not path.is_file():
+            raise PhotosUnavailable(f"{path} is missing: install Debian's package {GCOMPRIS_PACKAGE} (version 3.1)")
+        data = path.read_bytes()
+        if hashlib.sha256(data).hexdigest() != digest:
+            raise PhotosUnavailable(f"{path} has SHA-256 {hashlib.sha256(data).hexdigest()}, expected {digest} "
+                             f"({GCOMPRIS_PACKAGE} 3.1); another version or a damaged file")
+        for name, raw in sorted(read_rcc(data).items()):
+            if not name.endswith(".webp"):
+                continue
+            key = f"{file[:-4]}/{name.rsplit('/', 1)[-1][:-5]}"
+            if key in DUPLICATES:
+                continue
+            image = imread(io.BytesIO(raw), format="webp")[..., :3]
+            if min(image.shape[:2]) >= MIN_SIDE:
+                out[key] = shrink(image, max_side)
+    return out
+
+
+def _digest(names: np.ndarray, shapes: np.ndarray, pixels: np.ndarray) -> str:
+    h = hashlib.sha256("\n".join(names.tolist()).encode())
+    h.update(shapes.astype("<i8").tobytes())
+    h.update(pixels.astype("<f4").tobytes())
+    return h.hexdigest()
+
+
+def cached_gcompris_photographs(max_side: int = 160, cache_dir: str | Path | None = None,
+                                folder: str | Path | None = None) -> dict[str, np.ndarray]:
+    """:func:`gcompris_photographs`, kept in the data cache so that later runs skip the decoding.
+
+    The cache file ``gcompris-photos-<max_side>.npz`` (in ``cache_dir``, default the data cache of
+    :func:`utils.data.default_cache_dir`) holds the shrunk photographs exactly, the SHA-256 of the
+    package files they came from and a SHA-256 of its own content. It is used only when both
+    match; otherwise the photographs are read from the package and the file is written again,
+    atomically. A cache folder that cannot be written only costs the time.
+
+    Raises
+    ------
+    PhotosUnavailable
+        As :func:`gcompris_photographs`, when the cache cannot be used.
+    """
+    from utils.data import default_cache_dir
+    from utils.data import atomic_write_bytes
+
+    max_side = check_int(max_side, "max_side", minimum=8)
+    path = Path(default_cache_dir() if cache_dir is None else cache_dir) / f"gcompris-photos-{max_side}.npz"
+    sources = "\n".join(f"{f} {d}" for f, d in GCOMPRIS_FILES.items())
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            names, shapes, pixels = z["names"], z["shapes"], z["pixels"]
+            if str(z["sources"]) == sources and str(z["digest"]) == _digest(names, shapes, pixels):
+                ends = np.cumsum([0] + [int(np.prod(s)) for s in shapes])
+                return {str(n): pixels[a:b].reshape(s) for n, a, b, s in zip(names, ends[:-1], ends[1:], shapes)}
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        pass                                   # missing or damaged: read the package below
+    photos = gcompris_photographs(folder, max_side)
+    names = np.array(list(photos))
+    shapes = np.array([im.shape for im in photos.values()], dtype=np.int64)
+    pixels = np.concatenate([im.ravel() for im in photos.values()]).astype(np.float32)
+    buf = io.BytesIO()
+    np.savez(buf, names=names, shapes=shapes, pixels=pixels, sources=np.array(sources),
+             digest=np.array(_digest(names, shapes, pixels)))
+    try:
+        atomic_write_bytes(path, buf.getvalue())
+    except OSError:
+        pass
+    return photos
 
 
 def skimage_photo(name: str) -> np.ndarray:
@@ -101,17 +259,10 @@ def skimage_photo(name: str) -> np.ndarray:
     ------
     ValueError
         For a name that is not in :data:`SKIMAGE_TRAIN` or :data:`SKIMAGE_TEST`.
-    ImportError
-        If scikit-image is not installed (``pip install scikit-image``).
     """
-    known = SKIMAGE_TRAIN + SKIMAGE_TEST
-    if name not in known:
-        raise ValueError(f"unknown photograph {name!r}; expected one of {known}")
-    try:
-        import skimage.data
-    except ImportError as exc:
-        raise ImportError("the offline colour photographs come from scikit-image: "
-                          "`pip install scikit-image` (or use source='cifar10' with internet)") from exc
+    import skimage.data
+
+    name = check_choice(name, "name", SKIMAGE_TRAIN + SKIMAGE_TEST)
     if name.startswith("motorcycle_"):
         left, right, _ = skimage.data.stereo_motorcycle()
         return left if name == "motorcycle_left" else right
@@ -119,64 +270,62 @@ def skimage_photo(name: str) -> np.ndarray:
 
 
 def load_skimage_photos(max_side: int = 320, multiple: int = 4) -> ColorImages:
-    """The offline source: :data:`SKIMAGE_TRAIN` for training, :data:`SKIMAGE_TEST` for testing."""
+    """The fallback source: :data:`SKIMAGE_TRAIN` for training, :data:`SKIMAGE_TEST` for testing."""
     train = [shrink(skimage_photo(n), max_side) for n in SKIMAGE_TRAIN]
     test = [crop_to_multiple(shrink(skimage_photo(n), max_side), multiple) for n in SKIMAGE_TEST]
-    note = (f"scikit-image's bundled photographs (offline): {len(train)} for training "
+    note = (f"scikit-image's bundled photographs: {len(train)} for training "
             f"({', '.join(SKIMAGE_TRAIN)}), {len(test)} held out ({', '.join(SKIMAGE_TEST)})")
     return ColorImages(train, test, list(SKIMAGE_TEST), "skimage", note, list(SKIMAGE_TRAIN))
 
 
-def load_cifar10_photos(n_train: int = 20000, n_test: int = 500) -> ColorImages:
-    """The online source: the first ``n_train`` training and ``n_test`` test images of CIFAR-10.
+def load_gcompris_photos(n_test: int, max_side: int = 160, multiple: int = 4, seed: int = 0,
+                         folder: str | Path | None = None) -> ColorImages:
+    """The GCompris photographs, ``n_test`` of them held out (a random choice of photographs, ``seed``).
 
     Raises
     ------
-    ValueError
-        For counts outside 1..50,000 (training) or 1..10,000 (test).
-    Exception
-        Whatever ``keras.datasets.cifar10.load_data()`` raises when it cannot download.
+    PhotosUnavailable
+        As :func:`gcompris_photographs`.
+    TypeError, ValueError
+        For ``n_test`` that is not an int that leaves at least one training photograph, or a bad ``seed``.
     """
-    if not 1 <= int(n_train) <= 50000 or not 1 <= int(n_test) <= 10000:
-        raise ValueError(f"n_train is {n_train} and n_test is {n_test}; expected 1..50000 and 1..10000")
-    from utils.runtime import quiet_tensorflow
-
-    quiet_tensorflow()
-    import keras
-
-    (x_train, _), (x_test, y_test) = keras.datasets.cifar10.load_data()
-    classes = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
-    train = list(x_train[:int(n_train)].astype(np.float32) / np.float32(255.0))
-    test = list(x_test[:int(n_test)].astype(np.float32) / np.float32(255.0))
-    names = [classes[int(c)] for c in np.ravel(y_test)[:int(n_test)]]
-    note = f"CIFAR-10 through keras.datasets.cifar10: {len(train)} training and {len(test)} test images (32x32)"
-    return ColorImages(train, test, names, "cifar10", note)
+    photos = cached_gcompris_photographs(max_side, folder=folder)
+    n_test = check_int(n_test, "n_test", minimum=1, maximum=len(photos) - 1)
+    names = sorted(photos)
+    held_out = set(np.random.default_rng(check_int(seed, "seed", minimum=0)).permutation(len(names))[:n_test])
+    train_names = [n for i, n in enumerate(names) if i not in held_out]
+    test_names = [n for i, n in enumerate(names) if i in held_out]
+    train = [photos[n] for n in train_names]
+    test = [crop_to_multiple(photos[n], multiple) for n in test_names]
+    note = (f"GCompris' photographs (Debian {GCOMPRIS_PACKAGE} 3.1; authors and licences in "
+            f"/usr/share/doc/{GCOMPRIS_PACKAGE}/copyright): {len(train)} for training, "
+            f"{len(test)} held out (chosen at random by photograph, seed {seed})")
+    return ColorImages(train, test, test_names, "gcompris", note, train_names)
 
 
-def load_color_images(source: str = "skimage", *, max_side: int = 320, n_train: int = 20000,
-                      n_test: int = 500) -> ColorImages:
+def load_color_images(source: str = "gcompris", *, n_test: int = 60, max_side: int = 160,
+                      seed: int = 0) -> ColorImages:
     """Colour photographs for colorization, from ``source`` (see the module docstring).
 
     Parameters
     ----------
-    source : ``"skimage"`` (offline default) or ``"cifar10"`` (online; falls back to
-        ``"skimage"`` when the download fails, saying so in ``note``).
-    max_side : for ``"skimage"``: longer side after shrinking (about).
-    n_train, n_test : for ``"cifar10"``: how many training and test images.
+    source : ``"gcompris"`` (default; falls back to ``"skimage"``, saying so in ``note``, when
+        the package's files are missing or differ) or ``"skimage"``.
+    n_test, seed : for ``"gcompris"``: how many photographs to hold out, and the seed of that choice.
+    max_side : longer side after shrinking, in pixels (about, for ``"skimage"``).
 
     Raises
     ------
-    ValueError
-        For an unknown ``source``.
+    TypeError, ValueError
+        For an unknown ``source``, or bad ``n_test``, ``max_side`` or ``seed``.
     """
-    if source not in COLOR_SOURCES:
-        raise ValueError(f"source is {source!r}; expected one of {COLOR_SOURCES}")
-    if source == "cifar10":
+    source = check_choice(source, "source", COLOR_SOURCES)
+    check_int(max_side, "max_side", minimum=8)
+    if source == "gcompris":
         try:
-            return load_cifar10_photos(n_train, n_test)
-        except Exception as exc:  # no network, blocked download, ...
-            data = load_skimage_photos(max_side)
-            data.note = (f"CIFAR-10 could not be downloaded ({type(exc).__name__}: {str(exc)[:120]}); "
-                         f"fell back to {data.note}")
+            return load_gcompris_photos(n_test, max_side, seed=seed)
+        except (PhotosUnavailable, OSError) as exc:
+            data = load_skimage_photos(2 * max_side)
+            data.note = f"the GCompris photographs are not available ({exc}); fell back to {data.note}"
             return data
-    return load_skimage_photos(max_side)
+    return load_skimage_photos(2 * max_side)

@@ -15,7 +15,7 @@ LEARNING_RATE = 1e-2        # peak rate of Adam
 SCHEDULE = "cosine"         # linear warm-up, then cosine decay ("constant" is the other choice)
 WARMUP_FRACTION = 0.05      # share of the steps spent warming up
 FINAL_LR_FRACTION = 0.01    # the cosine decay ends at this share of the peak rate
-STEPS_PER_EXECUTION = 16    # optimizer steps per call into the compiled graph (1 under a strategy)
+STEPS_PER_EXECUTION = 16    # optimizer steps per call into the compiled graph
 ADAM_BETAS = (0.9, 0.999)   # Adam's decay rates of its running gradient mean and mean square (Keras' defaults)
 
 # --------------------------------------------------------------------------- autoencoder (notebook 02)
@@ -75,6 +75,7 @@ VAE_GOAL_LATENT_SIZE = 2        # the latent size of the goal below (and of the 
 VAE_GOAL_ELBO = -150.0          # goal: mean test ELBO (nats) at p = 2
 
 # --------------------------------------------------------------------------- conditional and beta VAE (notebook 05)
+# batch size, learning rate and schedule are notebook 04's (VAE_BATCH_SIZE, VAE_LEARNING_RATE, SCHEDULE)
 N_CLASSES = 10                  # digits 0-9, the label y of the conditional VAE
 CVAE_LATENT_SIZE = 2            # p of the conditional VAE: two style sliders
 CVAE_EPOCHS = 10
@@ -86,11 +87,13 @@ BETA_SEED = 15
 ACTIVE_UNIT_THRESHOLD = 0.01    # Burda et al. 2016: Var_x(mu_j(x)) above this counts as active
 
 # --------------------------------------------------------------------------- applications (notebook 06)
+COLOR_MAX_SIDE = 160            # photographs shrunk to this longer side (pixels)
+COLOR_TEST_PHOTOS = 60          # photographs held out for testing (chosen at random by photograph)
 COLOR_PATCH = 32                # side of the colorization's training patches
-COLOR_STRIDE = 16               # step between patches
+COLOR_STRIDE = 32               # step between patches (patches do not overlap)
 COLOR_WIDTHS = (16, 32, 64)     # channels of the colorizer's encoder convolutions (two of them with stride 2)
-COLOR_EPOCHS = 15               # notebook 06's default run on the offline photographs
-COLOR_LEARNING_RATE = 3e-3
+COLOR_EPOCHS = 16               # notebook 06's default run on the GCompris photographs
+COLOR_LEARNING_RATE = 1e-3
 COLOR_BATCH_SIZE = 64
 
 # --------------------------------------------------------------------------- quick mode (CH11_QUICK=1)

@@ -4,7 +4,8 @@ Quick mode (environment variable ``CH11_QUICK=1``) cuts epochs and data so a
 notebook runs end to end in about a quarter of its default time or less, and still
 shows what it teaches (recognizable digits, the same tables): for a slow laptop or
 Binder, for the browser test and for the Colab-stack check. The committed notebooks
-and ``make test`` use the default (full) run.
+and ``make test`` use the default (full) run; every notebook's setup cell prints
+:func:`mode_line`, which says which mode runs.
 """
 
 from __future__ import annotations
@@ -13,14 +14,50 @@ import contextlib
 import math
 import os
 import sys
+from fractions import Fraction
 from typing import Any, Iterator
 
 from utils import recipes
+from utils.validation import check_int
+
+
+QUICK_VALUES = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False,
+                "off": False, "": False}   # CH11_QUICK's accepted values (any case); unset or empty: the default run
 
 
 def quick_mode() -> bool:
-    """True when ``CH11_QUICK`` is set to 1/true/yes (case-insensitive)."""
-    return os.environ.get("CH11_QUICK", "").strip().lower() in {"1", "true", "yes"}
+    """True when ``CH11_QUICK`` is 1, true, yes or on; False when it is 0, false, no, off, empty or unset.
+
+    Case and surrounding spaces do not matter.
+
+    Raises
+    ------
+    ValueError
+        For any other value (``2``, ``quick``, ``y``, a full-width digit, ...), with the accepted list.
+    """
+    raw = os.environ.get("CH11_QUICK", "")
+    value = QUICK_VALUES.get(raw.strip().lower())
+    if value is None:
+        raise ValueError(f"CH11_QUICK is {raw!r}; expected 1, true, yes or on for quick mode, 0, false, no, off or "
+                         "empty for the default run (any case): set CH11_QUICK=1, or unset it")
+    return value
+
+
+def mode_line() -> str:
+    """One line saying which mode runs and, in quick mode, what it cuts (every notebook's setup cell prints it).
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``CH11_QUICK`` value, as :func:`quick_mode`.
+    """
+    if not quick_mode():
+        return "run mode: default (the full run; CH11_QUICK=1 selects quick mode)"
+    share = Fraction(recipes.QUICK_EPOCH_SHARE).limit_denominator(100)
+    return (f"run mode: quick (CH11_QUICK={os.environ['CH11_QUICK'].strip()}): {share} of each training's epochs "
+            f"(at least {recipes.QUICK_EPOCHS}) on the first {recipes.QUICK_TRAIN_IMAGES:,} training images, batches cut "
+            f"to {Fraction(recipes.QUICK_BATCH_SHARE).limit_denominator(100)}, evaluations on the first "
+            f"{recipes.QUICK_TEST_IMAGES:,} test images; the numbers differ from the stored outputs")
 
 
 def _cut(arrays: tuple, n: int | None, name: str, example: str) -> Any:
@@ -77,8 +114,6 @@ def quick_epochs(epochs: int) -> int:
     TypeError, ValueError
         If ``epochs`` is not an int of at least 1.
     """
-    from utils.validation import check_int
-
     epochs = check_int(epochs, "epochs", minimum=1)
     if not quick_mode():
         return epochs
@@ -99,8 +134,6 @@ def quick_batch_size(batch_size: int) -> int:
     TypeError, ValueError
         If ``batch_size`` is not an int of at least 1.
     """
-    from utils.validation import check_int
-
     batch_size = check_int(batch_size, "batch_size", minimum=1)
     if not quick_mode():
         return batch_size

@@ -7,16 +7,15 @@ autoencoder) and notebook 04 (variational autoencoder) train through the same
 
 - :func:`train_model` -- build, compile and fit; one ``seed`` seeds weights, sampling and shuffling;
   one short progress line per epoch; ``corrupt`` redraws the corruption of the inputs every epoch.
-- :class:`TrainOptions` -- the settings only the speed experiments change (XLA, steps per
-  execution, input pipeline, distribution strategy, shuffling).
 - :class:`TrainResult` -- the model, its per-epoch history, seconds and the settings in effect.
+- :func:`sum_squared_error`, :func:`sum_cross_entropy` -- the per-image losses.
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -27,19 +26,9 @@ from keras import ops
 
 from utils import recipes
 from utils.validation import (check_array, check_bool, check_callable, check_choice, check_int, check_number,
-                              describe)
+                              check_same_shape, describe)
 
 SCHEDULES = ("cosine", "constant")
-PIPELINES = ("tf.data", "arrays")
-
-
-def _check_same_shape(y_true, y_pred) -> None:
-    """ValueError unless a loss's target and prediction have the same shape (unknown axes match anything)."""
-    shape_true, shape_pred = tuple(y_true.shape), tuple(y_pred.shape)
-    if len(shape_true) != len(shape_pred) or any(
-            a is not None and b is not None and a != b for a, b in zip(shape_true, shape_pred)):
-        raise ValueError(f"y_true has shape {shape_true} but y_pred has shape {shape_pred}; expected the same "
-                         "shape (nothing is broadcast: add or drop the channel axis with [..., None] / [..., 0])")
 
 
 def sum_squared_error(y_true, y_pred):
@@ -53,7 +42,7 @@ def sum_squared_error(y_true, y_pred):
     ValueError
         If the two shapes differ (nothing is broadcast: (n, 28, 28) against (n, 28, 28, 1) is refused).
     """
-    _check_same_shape(y_true, y_pred)
+    check_same_shape(y_true, y_pred, ("y_true", "y_pred"))
     y_true = ops.cast(y_true, y_pred.dtype)
     squared = ops.square(y_true - y_pred)
     return ops.sum(ops.reshape(squared, (ops.shape(squared)[0], -1)), axis=-1)
@@ -75,46 +64,31 @@ def sum_cross_entropy(y_true, y_pred):
     Raises
     ------
     ValueError
-        If the two shapes differ (nothing is broadcast), as :func:`sum_squared_error`.
+        If the two shapes differ (nothing is broadcast), as :func:`sum_squared_error`, or targets lie
+        outside [0, 1] (checked on arrays given directly; :func:`train_model` checks its targets before training).
     """
-    _check_same_shape(y_true, y_pred)
+    check_same_shape(y_true, y_pred, ("y_true", "y_pred"))
+    if tf.executing_eagerly():       # inside the compiled training step train_model has checked the targets
+        _check_targets(np.asarray(y_true), "y_true", sum_cross_entropy)
     y_true = ops.cast(y_true, y_pred.dtype)
     p = ops.clip(y_pred, CROSS_ENTROPY_CLIP, 1.0 - CROSS_ENTROPY_CLIP)
     per_pixel = -(y_true * ops.log(p) + (1.0 - y_true) * ops.log(1.0 - p))
     return ops.sum(ops.reshape(per_pixel, (ops.shape(per_pixel)[0], -1)), axis=-1)
 
 
-@dataclass(frozen=True)
-class TrainOptions:
-    """Settings of :func:`train_model` that only the speed experiments change.
+sum_cross_entropy.target_range = (0.0, 1.0)   # train_model refuses targets outside it before training
 
-    Attributes
-    ----------
-    jit_compile : compile each training step with XLA (default False; ``benchmarks/RESULTS.md``
-        records the experiment).
-    steps_per_execution : optimizer steps per call into the compiled graph; None means
-        :data:`~utils.recipes.STEPS_PER_EXECUTION` without a strategy and 1 with one
-        (Keras 3 on TensorFlow fails under a ``MirroredStrategy`` otherwise, keras-team/keras#19246).
-    pipeline : ``"tf.data"`` (the arrays through :func:`batches`) or ``"arrays"`` (handed to
-        ``model.fit`` as they are; Keras batches them and keeps the last, smaller batch).
-    strategy : optional ``tf.distribute.Strategy``; model and optimizer are created in its scope.
-    shuffle : reshuffle the examples every epoch.
-    """
 
-    jit_compile: bool = False
-    steps_per_execution: int | None = None
-    pipeline: str = "tf.data"
-    strategy: Any = None
-    shuffle: bool = True
-
-    def __post_init__(self):
-        check_bool(self.jit_compile, "jit_compile")
-        check_bool(self.shuffle, "shuffle")
-        if self.steps_per_execution is not None:
-            check_int(self.steps_per_execution, "steps_per_execution", minimum=1)
-        check_choice(self.pipeline, "pipeline", PIPELINES)
-        if self.strategy is not None and not hasattr(self.strategy, "scope"):
-            raise TypeError(f"strategy is {describe(self.strategy)}; expected a tf.distribute.Strategy or None")
+def _check_targets(y: np.ndarray, name: str, loss) -> None:
+    """ValueError if ``loss`` declares a ``target_range`` and ``y`` leaves it."""
+    if not hasattr(loss, "target_range"):
+        return
+    low, high = loss.target_range
+    if y.size and (y.min() < low or y.max() > high):
+        advice = "; for 0..255 pixels divide by 255 first" if y.max() > 1 else ""
+        raise ValueError(f"{name} holds values in [{float(y.min()):.4g}, {float(y.max()):.4g}]; "
+                         f"{getattr(loss, '__name__', 'the loss')} expects targets in [{low:g}, {high:g}] "
+                         f"(pixel intensities or probabilities){advice}")
 
 
 @dataclass
@@ -134,15 +108,6 @@ class TrainResult:
     history: dict[str, list[float]]
     seconds: float
     settings: dict[str, Any] = field(default_factory=dict)
-
-    def summary(self, name: str = "model") -> str:
-        """One compact line: epochs, final losses (rounded) and wall time."""
-        parts = [f"{name}: {len(self.history.get('loss', []))} epochs"]
-        for key in ("loss", "val_loss"):
-            if self.history.get(key):
-                parts.append(f"{key} {self.history[key][-1]:.3f}")
-        parts.append(f"{self.seconds:.0f} s")
-        return ", ".join(parts)
 
 
 def learning_rate_schedule(learning_rate: float, total_steps: int, schedule: str = recipes.SCHEDULE,
@@ -192,6 +157,43 @@ def in_pipeline(corrupt: Callable) -> Callable:
     check_callable(corrupt, "corrupt", "a function corrupt(x_batch, seed) written with TensorFlow ops")
     corrupt.in_pipeline = True
     return corrupt
+
+
+def _check_corruption(corrupt: Callable, sample: np.ndarray, seed: int) -> None:
+    """Refuse or warn about a ``corrupt`` whose randomness does not come from its seed.
+
+    ``corrupt`` runs on a few examples twice with one seed and once with another (a marked one as
+    the traced graph the pipeline runs, and eagerly). Different outputs for the same seed mean random
+    numbers drawn elsewhere (``np.random``, an unseeded ``tf.random.normal``): in the pipeline a numpy
+    draw runs once, when the graph is traced, so every batch would get the same noise (refused; an
+    unmarked one only loses reproducibility: warned). The same output for two seeds means the same
+    corruption for every batch (warned: a corruption without randomness may do so).
+    """
+    fix = "draw the noise from the seed argument, e.g. tf.random.stateless_normal(tf.shape(x_batch), seed=seed)"
+    marked = getattr(corrupt, "in_pipeline", False)
+    if marked:
+        traced, seeds = tf.function(lambda xb, s: corrupt(xb, s)), [tf.constant([seed, k], tf.int64) for k in (1, 2)]
+        try:
+            eager = [np.asarray(corrupt(tf.constant(sample), seeds[0])) for _ in range(2)]
+            outs = [np.asarray(traced(tf.constant(sample), s)) for s in seeds]
+        except Exception as err:
+            raise TypeError(f"corrupt failed as a TensorFlow graph ({type(err).__name__}: {err}); a corruption "
+                            "marked with in_pipeline must be written with TensorFlow ops (unmarked, numpy works)") from None
+    else:
+        eager = [np.asarray(corrupt(sample.copy(), 1)) for _ in range(2)]
+        outs = [eager[0], np.asarray(corrupt(sample.copy(), 2))]
+    if not np.array_equal(*eager):
+        message = ("corrupt gives different outputs for the same batch and seed: it draws random numbers that do "
+                   "not come from its seed argument (np.random, tf.random.normal, ...), so the seed does not make "
+                   "the run reproducible")
+        if marked:
+            raise ValueError(f"{message}; in the pipeline a numpy draw runs once, when the graph is traced, so every "
+                             f"batch of every epoch would get the same noise: {fix}")
+        warnings.warn(f"{message}: draw with numpy.random.default_rng(seed)", RuntimeWarning, stacklevel=3)
+    elif np.array_equal(*outs):
+        warnings.warn("corrupt gives the same output for two different seeds: every batch of every epoch gets the "
+                      f"same corruption. If it draws noise, {fix} (numpy: numpy.random.default_rng(seed)); a "
+                      "corruption without randomness may ignore its seed", RuntimeWarning, stacklevel=3)
 
 
 def batches(x: np.ndarray, y: np.ndarray | None, batch_size: int, shuffle: bool = True, seed: int = recipes.SEED,
@@ -334,9 +336,9 @@ def check_adam_betas(adam_betas) -> tuple[float, float]:
         raise TypeError(f"adam_betas is {describe(adam_betas)}; expected two numbers (beta_1, beta_2) in [0, 1), "
                         f"e.g. {recipes.ADAM_BETAS}")
     betas = tuple(check_number(b, f"adam_betas[{i}]", minimum=0.0) for i, b in enumerate(adam_betas))
-    for i, b in enumerate(betas):
-        if b >= 1:
-            raise ValueError(f"adam_betas[{i}] is {b:g}; expected a value in [0, 1), e.g. {recipes.ADAM_BETAS}")
+    if max(betas) >= 1:
+        raise ValueError(f"adam_betas[{betas.index(max(betas))}] is {max(betas):g}; expected a value in [0, 1), "
+                         f"e.g. {recipes.ADAM_BETAS}")
     return betas
 
 
@@ -345,7 +347,7 @@ def train_model(build_model: Callable[[], keras.Model], x, y=None, *, epochs: in
                 schedule: str | None = None, loss: Any = sum_squared_error, metrics: list | None = None,
                 validation_data: tuple | None = None, callbacks: list | None = None, seed: int | None = None,
                 corrupt: Callable[[np.ndarray, int], np.ndarray] | None = None, progress: bool = True,
-                options: TrainOptions | None = None, adam_betas: tuple | None = None) -> TrainResult:
+                adam_betas: tuple | None = None) -> TrainResult:
     """Build, compile and fit a model on in-memory arrays; return it with its history and wall time.
 
     Parameters
@@ -371,8 +373,8 @@ def train_model(build_model: Callable[[], keras.Model], x, y=None, *, epochs: in
     corrupt : optional ``corrupt(x_batch, batch_seed)`` applied to every input batch inside the
         ``tf.data`` pipeline, with a fresh seed for each batch of each epoch (:func:`batches`);
         mark one written with TensorFlow ops with :func:`in_pipeline` to keep Python out of the loop.
+        One whose output does not follow its seed is refused (a marked one that draws numpy noise) or warned about.
     progress : print one line per epoch (``epoch 2/5  loss 12.345  val_loss 13.210  24 s``).
-    options : :class:`TrainOptions` for the speed experiments (default ``TrainOptions()``).
     adam_betas : Adam's ``(beta_1, beta_2)``, the decay rates of its running mean and mean square of
         the gradients, each in [0, 1) (default :data:`~utils.recipes.ADAM_BETAS`, Keras' own).
 
@@ -386,8 +388,9 @@ def train_model(build_model: Callable[[], keras.Model], x, y=None, *, epochs: in
     TypeError, ValueError
         For a bad argument (arrays without an example axis, NaN or infinite inputs, ``x`` and ``y``
         of different lengths, ``epochs`` or ``batch_size`` below 1, a learning rate that is not a
-        finite positive number, an unknown schedule, ``corrupt`` with the ``"arrays"`` pipeline,
-        ``adam_betas`` that is not two numbers in [0, 1)).
+        finite positive number, an unknown schedule, ``adam_betas`` that is not two numbers in [0, 1),
+        targets outside the loss's ``target_range``, a ``corrupt`` that draws noise outside its seed),
+        all before the global seed is set or a layer is built.
     FloatingPointError
         If the loss becomes NaN or infinite during training.
     """
@@ -413,45 +416,27 @@ def train_model(build_model: Callable[[], keras.Model], x, y=None, *, epochs: in
         raise TypeError(f"callbacks is {describe(callbacks)}; expected a list of keras.callbacks.Callback")
     if corrupt is not None:
         check_callable(corrupt, "corrupt", "a function corrupt(x_batch, seed) -> array of the same shape")
-    options = TrainOptions() if options is None else options
-    if not isinstance(options, TrainOptions):
-        raise TypeError(f"options is {describe(options)}; expected utils.training.TrainOptions(...) or None")
-    if corrupt is not None and options.pipeline != "tf.data":
-        raise ValueError(f"corrupt needs the tf.data pipeline, but options.pipeline is {options.pipeline!r}; "
-                         "leave options.pipeline at 'tf.data'")
+        _check_corruption(corrupt, x[:min(8, batch_size)], seed)
     validation = _check_validation_data(validation_data, y is not None)
     adam_betas = check_adam_betas(recipes.ADAM_BETAS if adam_betas is None else adam_betas)
-    strategy = options.strategy
-    steps_per_execution = options.steps_per_execution or (recipes.STEPS_PER_EXECUTION if strategy is None else 1)
-    per_epoch = len(x) // batch_size if options.pipeline == "tf.data" else math.ceil(len(x) / batch_size)
-    lr = learning_rate_schedule(learning_rate, epochs * per_epoch, schedule)
+    if y is not None:
+        _check_targets(y, "y", loss)
+    lr = learning_rate_schedule(learning_rate, epochs * (len(x) // batch_size), schedule)
 
     keras.utils.set_random_seed(seed)
-    scope = strategy.scope() if strategy is not None else contextlib.nullcontext()
-    with scope:
-        model = build_model()
-        if not isinstance(model, keras.Model):
-            raise TypeError(f"build_model returned {describe(model)}; expected a keras.Model")
-        optimizer = keras.optimizers.Adam(learning_rate=lr, beta_1=adam_betas[0], beta_2=adam_betas[1])
-        model.compile(optimizer=optimizer, loss=loss, metrics=metrics,
-                      jit_compile=options.jit_compile, steps_per_execution=steps_per_execution)
-
-    if options.pipeline == "tf.data":
-        data = batches(x, y, batch_size, shuffle=options.shuffle, seed=seed, corrupt=corrupt)
-        fit_args = dict(x=data, shuffle=False)  # the pipeline shuffles
-    else:
-        fit_args = dict(x=x, y=y, batch_size=batch_size, shuffle=options.shuffle)
-    all_callbacks = [StopOnNonFiniteLoss(), *(callbacks or [])]
-    if progress:
-        all_callbacks.append(ProgressLine(epochs))
+    model = build_model()
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"build_model returned {describe(model)}; expected a keras.Model")
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=lr, beta_1=adam_betas[0], beta_2=adam_betas[1]),
+                  loss=loss, metrics=metrics, jit_compile=False, steps_per_execution=recipes.STEPS_PER_EXECUTION)
+    all_callbacks = [StopOnNonFiniteLoss(), *(callbacks or []), *([ProgressLine(epochs)] if progress else [])]
     start = time.perf_counter()
-    fitted = model.fit(epochs=epochs, validation_data=validation, callbacks=all_callbacks, verbose=0, **fit_args)
+    fitted = model.fit(batches(x, y, batch_size, seed=seed, corrupt=corrupt), shuffle=False, epochs=epochs,
+                       validation_data=validation, callbacks=all_callbacks, verbose=0)
     seconds = time.perf_counter() - start
     history = {k: [float(v) for v in vals] for k, vals in fitted.history.items()}
     settings = dict(epochs=epochs, batch_size=batch_size, learning_rate=learning_rate, schedule=schedule,
                     adam_betas=adam_betas, seed=seed,
                     corrupt=None if corrupt is None else getattr(corrupt, "__name__", "function"),
-                    jit_compile=options.jit_compile, steps_per_execution=steps_per_execution,
-                    pipeline=options.pipeline, shuffle=options.shuffle,
-                    strategy=None if strategy is None else type(strategy).__name__)
+                    steps_per_execution=recipes.STEPS_PER_EXECUTION)
     return TrainResult(model=model, history=history, seconds=seconds, settings=settings)

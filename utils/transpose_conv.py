@@ -58,65 +58,32 @@ PADDINGS = ("valid", "same")
 
 # ---------------------------------------------------------------- input checks
 def _check_kernel(kernel) -> np.ndarray:
-    try:
-        k = np.asarray(kernel)
-    except Exception as err:  # ragged nested lists and the like
-        raise TypeError(f"kernel {kernel!r} cannot be read as an array ({err}); "
-                        "expected a 2-D array of numbers") from None
-    if k.dtype == bool or not (np.issubdtype(k.dtype, np.integer) or np.issubdtype(k.dtype, np.floating)):
-        raise TypeError(f"kernel has dtype {k.dtype}; expected a 2-D array of integers or floats")
-    if k.ndim != 2:
-        raise ValueError(f"kernel has shape {k.shape} ({k.ndim}-D); expected a 2-D array (kh, kw)")
+    """A finite 2-D array of integers or floats with at least one row and one column."""
+    k = check_array(kernel, "kernel", ndim=2, min_len=0, dtype=None)
+    if k.dtype == bool:
+        raise TypeError("kernel has dtype bool; expected a 2-D array of integers or floats")
     if k.size == 0:
         raise ValueError(f"kernel has shape {k.shape}; expected at least one row and one column")
-    if np.issubdtype(k.dtype, np.floating) and not np.all(np.isfinite(k)):
-        raise ValueError("kernel holds NaN or infinite values; expected finite numbers")
     return k
 
 
-def _check_plane(a, name: str) -> np.ndarray:
-    """A 2-D finite numeric array (one channel, no batch axis)."""
-    a = check_array(a, name, ndim=2, dtype=None)
-    if a.dtype == bool:
-        a = a.astype(np.int64)
-    return a
-
-
-def _wide(C: np.ndarray, a: np.ndarray) -> np.ndarray:
-    """C in a dtype wide enough for the product with ``a`` (no uint8 overflow)."""
-    return C.astype(np.result_type(C.dtype, a.dtype, np.int64), copy=False)
-
-
-def _check_pair(value, name: str) -> tuple[int, int]:
-    if isinstance(value, (str, bytes)) or not isinstance(value, (numbers.Integral, Sequence, np.ndarray)):
-        raise TypeError(f"{name} is {value!r}; expected an int >= 1 or a pair (h, w) of ints >= 1")
-    if isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_)):
-        v = check_int(value, name)
-        return v, v
-    if isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} is {value!r}; expected an int >= 1 or a pair (h, w) of ints >= 1")
+def _check_pair(value, name: str, ints_allowed: bool = True) -> tuple[int, int]:
+    """An int >= 1 used for both axes (if ``ints_allowed``) or a pair (h, w) of ints >= 1."""
+    expected = ("an int >= 1 or " if ints_allowed else "") + "a pair (h, w) of ints >= 1"
+    if isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_)) and ints_allowed:
+        return (check_int(value, name),) * 2
+    if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, np.ndarray)):
+        raise TypeError(f"{name} is {value!r}; expected {expected}")
     if len(value) != 2:
-        raise ValueError(f"{name} is {tuple(value)!r} with {len(value)} entries; expected a pair (h, w) of ints >= 1")
+        raise ValueError(f"{name} is {tuple(value)!r} with {len(value)} entries; expected a pair (h, w) of ints >= 1"
+                         + ("" if ints_allowed else " (one channel, no batch axis)"))
     return check_int(value[0], f"{name}[0]"), check_int(value[1], f"{name}[1]")
-
-
-def _check_strides(strides) -> tuple[int, int]:
-    return _check_pair(strides, "strides")
 
 
 def _check_padding(padding) -> str:
     if not isinstance(padding, str) or padding.lower() not in PADDINGS:
         raise ValueError(f"padding is {padding!r}; expected 'valid' or 'same' (any case)")
     return padding.lower()
-
-
-def _check_shape(shape, name: str = "input_shape") -> tuple[int, int]:
-    if isinstance(shape, (str, bytes)) or not isinstance(shape, (Sequence, np.ndarray)):
-        raise TypeError(f"{name} is {shape!r}; expected a pair (h, w) of ints >= 1")
-    if len(shape) != 2:
-        raise ValueError(f"{name} is {tuple(shape)!r} with {len(shape)} entries; expected a pair (h, w) of ints >= 1 "
-                         "(one channel, no batch axis)")
-    return check_int(shape[0], f"{name}[0]"), check_int(shape[1], f"{name}[1]")
 
 
 # ---------------------------------------------------------------- sizes
@@ -209,8 +176,8 @@ def conv_matrix(kernel, input_shape: Sequence[int], strides: Strides = 1, paddin
         unknown padding; kernel larger than a "valid" input.
     """
     k = _check_kernel(kernel)
-    in_h, in_w = _check_shape(input_shape)
-    sh, sw = _check_strides(strides)
+    in_h, in_w = _check_pair(input_shape, "input_shape", ints_allowed=False)
+    sh, sw = _check_pair(strides, "strides")
     padding = _check_padding(padding)
     kh, kw = k.shape
     if padding == "valid" and (kh > in_h or kw > in_w):
@@ -232,52 +199,3 @@ def conv_matrix(kernel, input_shape: Sequence[int], strides: Strides = 1, paddin
                     if 0 <= c < in_w:
                         C[i * out_w + j, r * in_w + c] = k[a, b]
     return C
-
-
-def conv2d_by_matrix(x, kernel, strides: Strides = 1, padding: str = "valid") -> np.ndarray:
-    """Convolve a 2-D array ``x`` with ``kernel`` as ``C @ x.ravel()``; return (out_h, out_w).
-
-    Integer inputs are multiplied in int64 (no uint8 overflow); floats keep their precision.
-
-    Raises
-    ------
-    TypeError, ValueError
-        ``x`` not a finite 2-D numeric array, or a bad kernel, stride or padding (:func:`conv_matrix`).
-    """
-    x = _check_plane(x, "x")
-    k = _check_kernel(kernel)
-    sh, sw = _check_strides(strides)
-    padding = _check_padding(padding)
-    C = conv_matrix(k, x.shape, (sh, sw), padding)
-    out_shape = (output_size(x.shape[0], k.shape[0], sh, padding), output_size(x.shape[1], k.shape[1], sw, padding))
-    return (_wide(C, x) @ x.ravel()).reshape(out_shape)
-
-
-def conv_transpose_by_matrix(y, kernel, strides: Strides = 1, padding: str = "valid",
-                             output_shape: Sequence[int] | None = None) -> np.ndarray:
-    """Transposed convolution of a 2-D array ``y`` as ``C.T @ y.ravel()``; return the 2-D result.
-
-    ``output_shape`` (h, w) is the shape of the forward convolution's input, i.e.
-    of the result; by default the size ``keras.layers.Conv2DTranspose`` chooses
-    (:func:`transpose_output_size`). It must convolve back to ``y.shape``.
-
-    Raises
-    ------
-    ValueError
-        ``y`` not 2-D, or an ``output_shape`` whose convolution does not have ``y``'s shape.
-    """
-    y = _check_plane(y, "y")
-    k = _check_kernel(kernel)
-    sh, sw = _check_strides(strides)
-    padding = _check_padding(padding)
-    if output_shape is None:
-        output_shape = (transpose_output_size(y.shape[0], k.shape[0], sh, padding),
-                        transpose_output_size(y.shape[1], k.shape[1], sw, padding))
-    out_h, out_w = _check_shape(output_shape, "output_shape")
-    C = conv_matrix(k, (out_h, out_w), (sh, sw), padding)
-    back = (output_size(out_h, k.shape[0], sh, padding), output_size(out_w, k.shape[1], sw, padding))
-    if back != y.shape:
-        raise ValueError(f"output_shape {(out_h, out_w)} convolves to {back}, not to y's shape {y.shape}; "
-                         f"expected an output_shape whose convolution (strides {(sh, sw)}, padding {padding!r}) "
-                         "has y's shape")
-    return (_wide(C, y).T @ y.ravel()).reshape(out_h, out_w)

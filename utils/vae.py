@@ -13,7 +13,8 @@ Bernoulli logits for ``p_theta(x|z)``, one per pixel.
 - :func:`kl_divergence` -- ``KL(q_phi(z|x) || N(0, I))`` in closed form, one value per example.
 - :class:`Sampling` -- ``z = mu + sigma * epsilon`` with ``epsilon ~ N(0, I)``.
 - :func:`build_encoder`, :func:`build_decoder`, :class:`VAE`, :func:`build_vae` -- the model;
-  its loss is reconstruction (summed over pixels) + KL, both tracked as metrics.
+  its loss is reconstruction (summed over pixels) + KL, both tracked as metrics. With ``n_classes``
+  the builders make notebook 05's conditional encoder and decoder (:mod:`utils.cvae`).
 - :func:`pixel_probabilities` -- decode latent vectors to pixel probabilities (sigmoid of the logits).
 - :func:`train_vae` -- notebook 04's training run (recipe in :mod:`utils.recipes`).
 - :func:`evaluate_elbo` -- the ELBO of each image (closed-form KL, Monte Carlo reconstruction).
@@ -33,19 +34,12 @@ from keras import layers, ops
 from utils import recipes
 from utils.autoencoder import check_architecture
 from utils.validation import (check_array, check_images, check_int, check_model, check_probability,
-                              describe)
+                              check_same_shape, describe, keras_name, static_shape)
 
 LOG_2PI = math.log(2.0 * math.pi)
 
 
 # --------------------------------------------------------------------------- KL and sampling
-def _static_shape(a) -> tuple:
-    shape = getattr(a, "shape", None)
-    if shape is None:
-        return np.shape(a)
-    return tuple(None if d is None else int(d) for d in shape)
-
-
 def kl_divergence(mu, log_var):
     """``KL(N(mu, diag exp(log_var)) || N(0, I))`` in closed form, one value per example.
 
@@ -68,12 +62,8 @@ def kl_divergence(mu, log_var):
         If the shapes of ``mu`` and ``log_var`` differ, they are scalars, or numpy inputs
         hold NaN or infinite values.
     """
-    shape_mu, shape_lv = _static_shape(mu), _static_shape(log_var)
-    if len(shape_mu) != len(shape_lv) or any(
-            a is not None and b is not None and a != b for a, b in zip(shape_mu, shape_lv)):
-        raise ValueError(f"mu has shape {shape_mu} but log_var has shape {shape_lv}; "
-                         "expected the same shape, (n, p) for n examples in p latent coordinates")
-    if len(shape_mu) == 0:
+    check_same_shape(mu, log_var, ("mu", "log_var"))
+    if len(static_shape(mu)) == 0:
         raise ValueError("mu and log_var are scalars; expected arrays of shape (n, p) or (p,)")
     if isinstance(mu, (np.ndarray, list, tuple)) and isinstance(log_var, (np.ndarray, list, tuple)):
         mu = check_array(mu, "mu", min_len=0, dtype=np.float64)
@@ -121,11 +111,7 @@ def bernoulli_log_likelihood(x, logits):
     ValueError
         If ``x`` and ``logits`` have different shapes (nothing is broadcast).
     """
-    shape_x, shape_l = _static_shape(x), _static_shape(logits)
-    if len(shape_x) != len(shape_l) or any(a is not None and b is not None and a != b
-                                           for a, b in zip(shape_x, shape_l)):
-        raise ValueError(f"x has shape {shape_x} but logits has shape {shape_l}; expected the same shape "
-                         "(nothing is broadcast: add or drop the channel axis with [..., None] / [..., 0])")
+    check_same_shape(x, logits, ("x", "logits"))
     x = ops.cast(x, logits.dtype) if hasattr(logits, "dtype") else x
     per_pixel = x * logits - ops.softplus(logits)
     return ops.sum(ops.reshape(per_pixel, (ops.shape(per_pixel)[0], -1)), axis=-1)
@@ -134,59 +120,88 @@ def bernoulli_log_likelihood(x, logits):
 # --------------------------------------------------------------------------- the model
 def build_encoder(latent_size: int, widths: Sequence[int] = recipes.VAE_ENCODER_WIDTHS,
                   image_shape: Sequence[int] = (28, 28, 1), hidden: int = recipes.VAE_ENCODER_HIDDEN,
-                  name: str = "encoder") -> keras.Model:
+                  name: str = "encoder", n_classes: int | None = None) -> keras.Model:
     """Convolutional encoder x -> (mu(x), log sigma^2(x)).
 
     Stride-2 convolutions with ``widths`` channels (28 -> 14 -> 7 for two), a Dense layer
-    of ``hidden`` units, then two linear heads of ``latent_size`` units each.
+    of ``hidden`` units, then two linear heads of ``latent_size`` units each. With ``n_classes``
+    it is conditional (notebook 05): it takes ``[x, one-hot y]`` and the label is concatenated to
+    the flattened maps before the Dense layer.
 
     Raises
     ------
     TypeError, ValueError
-        As :func:`utils.autoencoder.check_architecture`, or ``hidden`` below 1.
+        As :func:`utils.autoencoder.check_architecture`, ``hidden`` below 1 or ``n_classes`` below 2.
     """
     latent_size, widths, image_shape, _ = check_architecture(latent_size, widths, image_shape)
     hidden = check_int(hidden, "hidden", minimum=1)
+    n_classes = None if n_classes is None else check_int(n_classes, "n_classes", minimum=2)
+    name = keras_name(name)
     x_in = keras.Input(image_shape, name="x")
+    y_in = None if n_classes is None else keras.Input((n_classes,), name="y")
     h = x_in
     for w in widths:
         h = layers.Conv2D(w, 3, strides=2, padding="same", activation="relu")(h)
     h = layers.Flatten()(h)
+    if y_in is not None:
+        h = layers.Concatenate(name="image_and_label")([h, y_in])
     h = layers.Dense(hidden, activation="relu")(h)
     mu = layers.Dense(latent_size, name="mu")(h)
     log_var = layers.Dense(latent_size, name="log_var")(h)
-    return keras.Model(x_in, [mu, log_var], name=name)
+    return keras.Model(x_in if y_in is None else [x_in, y_in], [mu, log_var], name=name)
 
 
 def build_decoder(latent_size: int, widths: Sequence[int] = recipes.VAE_DECODER_WIDTHS,
                   image_shape: Sequence[int] = (28, 28, 1), hidden: int = recipes.VAE_DECODER_HIDDEN,
-                  final_kernel: int = recipes.VAE_DECODER_FINAL_KERNEL, name: str = "decoder") -> keras.Model:
+                  final_kernel: int = recipes.VAE_DECODER_FINAL_KERNEL, name: str = "decoder",
+                  n_classes: int | None = None) -> keras.Model:
     """Decoder z -> Bernoulli logits of an image (one logit per pixel).
 
     Dense layers (``hidden`` units, then a 7x7 grid of ``widths[-1]`` maps for 28x28 images),
     then one stride-2 transposed convolution per width, mirrored as in
     :func:`utils.autoencoder.build_decoder` (7 -> 14 -> 28); the last one outputs the
     logits (no activation). Its kernel, ``final_kernel``, equals the stride by default, so
-    each 14x14 position fills its own 2x2 block of the output.
+    each 14x14 position fills its own 2x2 block of the output. With ``n_classes`` it is
+    conditional (notebook 05): it takes ``[z, one-hot y]`` and its first Dense layer reads both.
 
     Raises
     ------
     TypeError, ValueError
-        As :func:`utils.autoencoder.check_architecture`, or ``hidden``/``final_kernel`` below 1.
+        As :func:`utils.autoencoder.check_architecture` (widths whose stride-2 layers do not return to
+        ``image_shape`` included), ``hidden``/``final_kernel`` below 1 or ``n_classes`` below 2.
     """
     latent_size, widths, image_shape, _ = check_architecture(latent_size, widths, image_shape)
     hidden = check_int(hidden, "hidden", minimum=1)
     final_kernel = check_int(final_kernel, "final_kernel", minimum=1)
+    n_classes = None if n_classes is None else check_int(n_classes, "n_classes", minimum=2)
+    name = keras_name(name)
     h_img, w_img, c = image_shape
     factor = 2 ** len(widths)
     z_in = keras.Input((latent_size,), name="z")
-    h = layers.Dense(hidden, activation="relu")(z_in)
+    y_in = None if n_classes is None else keras.Input((n_classes,), name="y")
+    h = z_in if y_in is None else layers.Concatenate(name="code_and_label")([z_in, y_in])
+    h = layers.Dense(hidden, activation="relu")(h)
     h = layers.Dense((h_img // factor) * (w_img // factor) * widths[-1], activation="relu")(h)
     h = layers.Reshape((h_img // factor, w_img // factor, widths[-1]))(h)
     for w in reversed(widths[:-1]):
         h = layers.Conv2DTranspose(w, 3, strides=2, padding="same", activation="relu")(h)
     logits = layers.Conv2DTranspose(c, final_kernel, strides=2, padding="same", name="logits")(h)
-    return keras.Model(z_in, logits, name=name)
+    return keras.Model(z_in if y_in is None else [z_in, y_in], logits, name=name)
+
+
+def conditional_classes(model: keras.Model) -> int | None:
+    """The number of label classes a conditional encoder or decoder takes (its second input), None if unconditional."""
+    inputs = getattr(model, "inputs", None) or []
+    return int(inputs[1].shape[-1]) if len(inputs) == 2 else None
+
+
+def check_condition(model: keras.Model, name: str, conditional: bool, fix: str) -> None:
+    """Refuse a conditional model where an unconditional one is expected, or the reverse; ``fix`` says what to do."""
+    given = conditional_classes(model) is not None
+    if given != conditional:
+        what = "[images or z, one-hot labels] (a conditional model, notebook 05)" if given else \
+            "its first input only (an unconditional model, notebook 04)"
+        raise ValueError(f"{name} takes {what}; {fix}")
 
 
 def latent_size_of(decoder: keras.Model) -> int:
@@ -219,9 +234,10 @@ def pixel_probabilities(decoder: keras.Model, z, batch_size: int = 1000) -> np.n
     Raises
     ------
     TypeError, ValueError
-        For a decoder that is not a Keras model, or ``z`` that is not finite or not of length p.
+        For a decoder that is not a Keras model or is conditional, or ``z`` that is not finite or not of length p.
     """
     check_model(decoder, "decoder")
+    check_condition(decoder, "decoder", False, "decode with utils.cvae.decode_conditional(decoder, z, digits)")
     p = latent_size_of(decoder)
     z = check_array(z, "z", ndim=(1, 2))
     if z.ndim == 1:
@@ -328,6 +344,9 @@ def _check_pair(encoder, decoder) -> int:
     if p_enc != p_dec:
         raise ValueError(f"the encoder gives a {p_enc}-dimensional z but the decoder takes "
                          f"{p_dec} dimensions; expected the same latent size")
+    if conditional_classes(encoder) != conditional_classes(decoder):
+        raise ValueError(f"the encoder takes {conditional_classes(encoder) or 'no'} label classes but the decoder "
+                         f"{conditional_classes(decoder) or 'none'}; expected the parts of one model")
     return p_enc
 
 
@@ -337,11 +356,45 @@ def _check_evaluation(encoder, decoder, x, batch_size, seed) -> tuple[int, np.nd
     rng = np.random.default_rng(check_int(seed, "seed", minimum=0))
     p = _check_pair(encoder, decoder)
     x = check_images(x, "x")
-    expected = tuple(encoder.inputs[0].shape[1:])
+    check_encoder_input(encoder, x)
+    return p, x, batch_size, rng
+
+
+def check_encoder_input(encoder: keras.Model, x: np.ndarray) -> None:
+    """ValueError unless the images ``x`` have the shape the encoder (a Keras model) takes after the batch axis."""
+    expected = tuple(encoder.inputs[0].shape[1:]) if getattr(encoder, "inputs", None) else tuple(x.shape[1:])
     if tuple(x.shape[1:]) != expected:
         raise ValueError(f"x has shape {x.shape}; the encoder takes images of shape {expected}, "
                          f"expected (n, {', '.join(map(str, expected))})")
-    return p, x, batch_size, rng
+
+
+def elbo_parts(encoder: keras.Model, decoder: keras.Model, x, y=None, n_samples: int = 1,
+               batch_size: int = 1000, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Reconstruction loss ``D`` and inference loss ``R`` of each image in nats; the ELBO is ``-(D + R)``.
+
+    ``D = -E_q[log p_theta(x|z)]`` is a Monte Carlo average over ``n_samples`` draws of z per image,
+    ``R = KL(q_phi(z|x) || N(0, I))`` the closed form. ``y``: the one-hot label rows (n, classes) of a
+    conditional pair (notebook 05, :func:`utils.cvae.elbo_terms`), handed to both parts. Arguments and
+    errors as :func:`evaluate_elbo`, which returns ``-(D + R)``.
+    """
+    n_samples = check_int(n_samples, "n_samples", minimum=1)
+    p, x, batch_size, rng = _check_evaluation(encoder, decoder, x, batch_size, seed)
+    check_condition(encoder, "encoder", y is not None, "pass the labels too" if y is None else "leave the labels out")
+    if y is not None and np.shape(y) != (len(x), conditional_classes(encoder)):
+        raise ValueError(f"y has shape {np.shape(y)}; expected one-hot rows ({len(x)}, {conditional_classes(encoder)})")
+    distortion, rate = np.empty(len(x)), np.empty(len(x))
+    for start in range(0, len(x), batch_size):
+        xb = x[start:start + batch_size]
+        yb = None if y is None else y[start:start + batch_size]
+        mu, log_var = (np.asarray(a, dtype=np.float64) for a in encoder(xb if yb is None else [xb, yb], training=False))
+        rec = np.zeros(len(xb))
+        for _ in range(n_samples):
+            z = (mu + np.exp(0.5 * log_var) * rng.standard_normal((len(xb), p))).astype(np.float32)
+            logits = decoder(z if yb is None else [z, yb], training=False)
+            rec += np.asarray(bernoulli_log_likelihood(xb, logits), dtype=np.float64)
+        distortion[start:start + len(xb)] = -rec / n_samples
+        rate[start:start + len(xb)] = kl_divergence(mu, log_var)
+    return distortion, rate
 
 
 def evaluate_elbo(encoder: keras.Model, decoder: keras.Model, x, n_samples: int = 1,
@@ -349,7 +402,7 @@ def evaluate_elbo(encoder: keras.Model, decoder: keras.Model, x, n_samples: int 
     """ELBO of each image in nats: ``E_q[log p_theta(x|z)] - KL(q_phi(z|x) || N(0, I))``.
 
     The expectation is a Monte Carlo average over ``n_samples`` draws of z per image;
-    the KL term is the closed form.
+    the KL term is the closed form (:func:`elbo_parts` returns the two terms).
 
     Parameters
     ----------
@@ -367,21 +420,10 @@ def evaluate_elbo(encoder: keras.Model, decoder: keras.Model, x, n_samples: int 
     ------
     TypeError, ValueError
         For ``n_samples`` or ``batch_size`` below 1, images that are not a batch in [0, 1] of the
-        encoder's input shape, or encoder and decoder of different latent sizes.
+        encoder's input shape, encoder and decoder of different latent sizes, or conditional parts.
     """
-    n_samples = check_int(n_samples, "n_samples", minimum=1)
-    p, x, batch_size, rng = _check_evaluation(encoder, decoder, x, batch_size, seed)
-    out = np.empty(len(x))
-    for start in range(0, len(x), batch_size):
-        xb = x[start:start + batch_size]
-        mu, log_var = (np.asarray(a, dtype=np.float64) for a in encoder(xb, training=False))
-        rec = np.zeros(len(xb))
-        for _ in range(n_samples):
-            z = mu + np.exp(0.5 * log_var) * rng.standard_normal((len(xb), p))
-            logits = decoder(z.astype(np.float32), training=False)
-            rec += np.asarray(bernoulli_log_likelihood(xb, logits), dtype=np.float64)
-        out[start:start + len(xb)] = rec / n_samples - kl_divergence(mu, log_var)
-    return out
+    distortion, rate = elbo_parts(encoder, decoder, x, None, n_samples, batch_size, seed)
+    return -(distortion + rate)
 
 
 def _logmeanexp(a: np.ndarray, axis: int = 0) -> np.ndarray:
@@ -423,6 +465,7 @@ def importance_sampled_log_likelihood(encoder: keras.Model, decoder: keras.Model
     """
     k = check_int(k, "k", minimum=1)
     p, x, batch_size, rng = _check_evaluation(encoder, decoder, x, batch_size, seed)
+    check_condition(encoder, "encoder", False, "importance sampling here is for notebook 04's VAE")
     log_px, elbo = np.empty(len(x)), np.empty(len(x))
     for start in range(0, len(x), batch_size):
         xb = x[start:start + batch_size]
@@ -442,10 +485,31 @@ def importance_sampled_log_likelihood(encoder: keras.Model, decoder: keras.Model
 
 
 # --------------------------------------------------------------------------- training
+def train_vae_model(build, x, y, settings: dict, *, epochs, seed, batch_size, learning_rate, callbacks,
+                    progress, validation_data=None, default_epochs: int, default_seed: int):
+    """Train ``build(seed)`` (a model with its own loss) through ``train_model`` with notebook 04's recipe.
+
+    The shared path of :func:`train_vae` and notebook 05's trainers (:mod:`utils.cvae`): arguments
+    left at None take ``default_epochs``, ``default_seed``, ``VAE_BATCH_SIZE``, ``VAE_LEARNING_RATE``;
+    every argument is checked before ``build`` runs. ``settings`` go first into the result's settings.
+    """
+    from utils.training import train_model
+
+    seed = default_seed if seed is None else check_int(seed, "seed", minimum=0)
+    result = train_model(lambda: build(seed), x, y,
+                                  epochs=default_epochs if epochs is None else epochs,
+                                  batch_size=recipes.VAE_BATCH_SIZE if batch_size is None else batch_size,
+                                  learning_rate=recipes.VAE_LEARNING_RATE if learning_rate is None else learning_rate,
+                                  schedule=recipes.SCHEDULE, loss=None, validation_data=validation_data,
+                                  callbacks=callbacks, seed=seed, progress=progress)
+    result.settings = {**settings, **result.settings}
+    return result
+
+
 def train_vae(latent_size: int, x, *, epochs: int | None = None, seed: int | None = None,
               callbacks: list | None = None, batch_size: int | None = None,
               learning_rate: float | None = None, validation_data: tuple | None = None,
-              progress: bool = True, options=None):
+              progress: bool = True):
     """Train :func:`build_vae` on binary images through the series' one training path.
 
     The same as ``train_model(lambda: build_vae(latent_size, seed=seed), x, None, loss=None, ...)``
@@ -458,7 +522,7 @@ def train_vae(latent_size: int, x, *, epochs: int | None = None, seed: int | Non
     ----------
     latent_size : p, the length of z.
     x : binarized images (n, 28, 28, 1).
-    epochs, seed, callbacks, batch_size, learning_rate, validation_data, progress, options :
+    epochs, seed, callbacks, batch_size, learning_rate, validation_data, progress :
         as in :func:`utils.training.train_model` (``validation_data`` is ``(x_val,)``).
 
     Returns
@@ -467,16 +531,9 @@ def train_vae(latent_size: int, x, *, epochs: int | None = None, seed: int | Non
         ``model`` (a :class:`VAE`), ``history`` with ``loss``, ``reconstruction`` and ``kl``
         per epoch, ``seconds`` of training, and ``settings`` (with ``latent_size``).
     """
-    from utils.training import train_model
-
     latent_size = check_int(latent_size, "latent_size", minimum=1)
     x = check_images(x, "x")
-    seed = recipes.VAE_SEED if seed is None else check_int(seed, "seed", minimum=0)
-    result = train_model(lambda: build_vae(latent_size, seed=seed), x, None,
-                         epochs=recipes.VAE_EPOCHS if epochs is None else epochs,
-                         batch_size=recipes.VAE_BATCH_SIZE if batch_size is None else batch_size,
-                         learning_rate=recipes.VAE_LEARNING_RATE if learning_rate is None else learning_rate,
-                         schedule=recipes.SCHEDULE, loss=None, validation_data=validation_data,
-                         callbacks=callbacks, seed=seed, progress=progress, options=options)
-    result.settings = {"latent_size": latent_size, **result.settings}
-    return result
+    return train_vae_model(lambda s: build_vae(latent_size, seed=s), x, None, {"latent_size": latent_size},
+                           epochs=epochs, seed=seed, batch_size=batch_size, learning_rate=learning_rate,
+                           callbacks=callbacks, progress=progress, validation_data=validation_data,
+                           default_epochs=recipes.VAE_EPOCHS, default_seed=recipes.VAE_SEED)

