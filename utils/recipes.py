@@ -22,7 +22,7 @@ ADAM_BETAS = (0.9, 0.999)   # Adam's decay rates of its running gradient mean an
 AE_WIDTHS = (16, 64)        # channels of the two stride-2 convolutions (and the mirrored decoder)
 AE_KERNEL_SIZE = 3          # side of the square kernels
 AE_EPOCHS = 3               # epochs per latent size
-AE_LATENT_SIZES = (2, 16, 32)   # the latent sizes p notebook 02 compares with PCA
+AE_LATENT_SIZES = (2, 16)   # the latent sizes p notebook 02 trains and compares with PCA (PCA at more)
 AE_GOAL_LATENT_SIZE = 16    # the comparison point of the goal below (and of the benchmarks)
 AE_GOAL_SSE_RATIO = 0.40    # goal notebook 02 asserts: the autoencoder's test SSE <= 0.40 x PCA's at p = 16
 # notebook 02's second recipe at p = 16: sigmoid output trained on the Bernoulli cross-entropy (sum_cross_entropy),
@@ -42,6 +42,20 @@ DAE_NOISE_SEED = 1          # noise on the training images (redrawn every epoch 
 DAE_TEST_NOISE_SEED = 2     # the one fixed noisy copy of the test images
 DAE_MASK_FRACTION = 0.5     # share of pixels set to 0 by the masking corruption
 DAE_GOAL_PSNR_DB = 20.0     # goal notebook 03 asserts: the denoising autoencoder's mean test PSNR at DAE_SIGMA
+
+# --------------------------------------------------------------------------- repeated trainings over seeds (notebooks 02 and 03)
+# A claim about a training recipe rests on several seeds; these runs are smaller than the lessons' main ones
+# so that they fit in a lesson's time.
+AE_ABLATION_TRAIN_IMAGES = 7000     # notebook 02: the first training images of each run of the recipe ablation
+AE_ABLATION_TEST_IMAGES = 2000      # notebook 02: the first test images each ablation run is evaluated on
+AE_ABLATION_QUICK_TRAIN_IMAGES = 3000   # ... in quick mode
+AE_ABLATION_SEEDS = (0, 1, 2)       # notebook 02: the seeds every ablation step is trained with
+DAE_SEED_TRAIN_IMAGES = 15000       # notebook 03: the first training images of each DAE of the noise-level comparison
+DAE_SEED_QUICK_TRAIN_IMAGES = 2000  # ... in quick mode
+DAE_SEED_EPOCHS = 3                 # notebook 03: epochs of each of those DAEs
+DAE_SEEDS = (0, 1, 2)               # notebook 03: the seeds each training noise level is trained with
+DAE_MIXED_SIGMA_MAX = 0.9           # notebook 03: the mixed DAE draws each image's sigma uniformly from [0, this]
+QUICK_SEEDS = (0, 1)                # quick mode: the seeds of those comparisons (notebooks 02 and 03)
 
 # --------------------------------------------------------------------------- variational autoencoder (notebook 04)
 VAE_LATENT_SIZES = (2, 16)  # the latent sizes p notebook 04 trains
