@@ -86,6 +86,24 @@ BETA_EPOCHS = 6
 BETA_SEED = 15
 ACTIVE_UNIT_THRESHOLD = 0.01    # Burda et al. 2016: Var_x(mu_j(x)) above this counts as active
 
+# --------------------------------------------------------------------------- intervals and seeds (notebooks 04 and 05)
+# Notebook 04 keeps its two trainings and scores log p(x) on fewer images (its standard error is printed). Notebook 05
+# pays for the plain VAE beside the conditional one and for three seeds of every beta with shorter runs at batch 64
+# (at a fixed number of epochs these models train further at batch 64 than at 128, for about 1.2x the seconds).
+NB04_IS_IMAGES = 4000           # test images of notebook 04's importance-sampled log p(x) (the first ones)
+NB04_QUICK_IS_IMAGES = 500      # ... in quick mode
+NB05_BATCH_SIZE = 64            # every training of notebook 05, in quick mode too
+NB05_CVAE_EPOCHS = 2            # the conditional VAE and the plain VAE of the same size beside it, all training images
+NB05_BETA_EPOCHS = 2            # each beta model (p = BETA_LATENT_SIZE) ...
+NB05_BETA_TRAIN_IMAGES = 40000  # ... on the first this many training images
+NB05_BETA_SEEDS = (15, 16, 17)  # each beta is trained from every seed; the figures show the first seed's models
+NB05_QUICK_BETA_SEEDS = 2       # quick mode: the first two seeds ...
+NB05_QUICK_BETA_IMAGES = 3000   # ... on this many training images, one epoch
+NB05_KNN_REFERENCE_IMAGES = 10000   # training images whose codes vote in the nearest-neighbour label check
+NB05_KNN_K = 25                 # neighbours per vote
+NB05_RATE_DRAWS = 1000          # Monte Carlo draws of the rate split I_q(x; z) + KL(q_bar || p)
+NB05_ACTIVE_THRESHOLDS = (0.001, 0.003, 0.01, 0.03, 0.1)   # thresholds of Var_x mu_j(x) the active-unit count is read at
+
 # --------------------------------------------------------------------------- applications (notebook 06)
 COLOR_MAX_SIDE = 160            # photographs shrunk to this longer side (pixels)
 COLOR_TEST_PHOTOS = 60          # photographs held out for testing (chosen at random by photograph)
