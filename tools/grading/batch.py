@@ -25,7 +25,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from tools.grading.worker import STATUS_TEXT
+from tools.grading.worker import STATUS_TEXT, precheck
 
 ROOT = Path(__file__).resolve().parents[2]
 MARKER = ".ch11-grades"
@@ -116,7 +116,7 @@ def _stop(process: subprocess.Popen, work: Path) -> None:
 
 def grade_folder(submissions: Path, out: Path, *, lesson: str | None = None, quick: bool = False, jobs: int = 1,
                  time_limit: float = 900.0, cell_limit: float = 300.0, id_pattern: str = DEFAULT_ID_PATTERN,
-                 keep_work: bool = False, log=print) -> list[dict]:
+                 keep_work: bool = False, work_dir: Path | None = None, log=print) -> list[dict]:
     """Grade every file under ``submissions``; write ``out/grades.csv`` and ``out/feedback/``; return the rows."""
     if not submissions.is_dir():
         raise ValueError(f"SUBMISSIONS={submissions} is not a folder; give the folder that holds the notebooks")
@@ -127,13 +127,19 @@ def grade_folder(submissions: Path, out: Path, *, lesson: str | None = None, qui
     threads = max(1, (os.cpu_count() or 1) // max(jobs, 1))
     options = {"lesson": lesson, "quick": quick, "cell_limit": cell_limit, "time_limit": time_limit,
                "threads": threads if jobs > 1 else None}
-    scratch = Path(tempfile.mkdtemp(prefix="ch11-grading-"))
+    if work_dir is not None:
+        work_dir.mkdir(parents=True, exist_ok=True)
+        keep_work = True
+    scratch = Path(tempfile.mkdtemp(prefix="ch11-grading-", dir=work_dir))
     start = time.monotonic()
 
     def one(item):
         i, path = item
-        result = _run_worker(path, scratch / f"{i:04d}", options, time_limit + 120)
+        result = precheck(path) or _run_worker(path, scratch / f"{i:04d}", options, time_limit)
         result["file"] = str(path.relative_to(submissions))
+        result.setdefault("lesson", lesson)
+        if result.get("lesson") is None:
+            result["lesson"] = lesson
         result["student_id"] = student_id(path.name, id_pattern)
         result["mode"] = "quick" if quick else "default"
         log(f"[{i + 1}/{len(files)}] {result['file']}: {result['status']}, {_total(result):g} points, "

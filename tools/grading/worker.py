@@ -50,24 +50,33 @@ STATUS_TEXT = {
 
 
 # --------------------------------------------------------------------------- reading
+def precheck(path: Path) -> dict | None:
+    """The row of a file that is not graded at all (wrong extension, empty, too large), from its name and size alone."""
+    note = None
+    if path.suffix.lower() != ".ipynb":
+        status, note = "not-a-notebook", f"확장자가 {path.suffix or '(없음)'}입니다. 레슨 노트북(.ipynb)을 제출해야 합니다"
+    else:
+        size = path.stat().st_size
+        if size == 0:
+            status, note = "empty", "파일이 비어 있습니다(0 바이트)"
+        elif size > MAX_FILE_BYTES:
+            status, note = "too-large", f"파일이 {size / 2**20:.0f} MB입니다(한도 {MAX_FILE_BYTES / 2**20:.0f} MB)"
+    if note is None:
+        return None
+    return {"file": path.name, "status": status, "exercises": {}, "notes": [note], "seconds": 0.0}
+
+
 def read_submission(path: Path) -> dict:
     """The submission's code cells and first headings; ``status`` is set when it cannot be graded."""
     from tools.nbio import NotebookError, read_notebook
 
     info = {"cells": [], "titles": [], "notes": [], "status": None}
-    if path.suffix.lower() != ".ipynb":
-        info["status"] = "not-a-notebook"
-        info["notes"].append(f"확장자가 {path.suffix or '(없음)'}입니다. 레슨 노트북(.ipynb)을 제출해야 합니다")
+    early = precheck(path)
+    if early is not None:
+        info["status"] = early["status"]
+        info["notes"] += early["notes"]
         return info
     size = path.stat().st_size
-    if size == 0:
-        info["status"] = "empty"
-        info["notes"].append("파일이 비어 있습니다(0 바이트)")
-        return info
-    if size > MAX_FILE_BYTES:
-        info["status"] = "too-large"
-        info["notes"].append(f"파일이 {size / 2**20:.0f} MB입니다(한도 {MAX_FILE_BYTES / 2**20:.0f} MB)")
-        return info
     cells = None
     try:
         nb = read_notebook(path)
@@ -76,7 +85,8 @@ def read_submission(path: Path) -> dict:
         cells = _lenient_cells(path)
         if cells is None:
             info["status"] = "not-a-notebook"
-            info["notes"].append(str(error).split(": ", 1)[-1][:200])
+            reason = str(error).split(": ", 1)[-1].split("; restore it from git")[0].split("; a notebook is")[0]
+            info["notes"].append(f"노트북으로 읽을 수 없습니다 ({reason[:160]})")
             return info
         info["notes"].append("노트북 형식 검사를 통과하지 못했지만 셀은 읽었습니다")
     if size > 10 * 2**20:
@@ -219,7 +229,7 @@ def run_submission(code_cells: list[str], lesson: str, work: Path, options: dict
                    TF_NUM_INTEROP_THREADS="1")
     kept = list(range(len(code_cells)))
     excluded = []
-    deadline = time.monotonic() + options["time_limit"]
+    deadline = time.monotonic() + 0.8 * options["time_limit"]   # no retry that cannot finish in time
     for attempt in range(MAX_RETRIES + 1):
         for name in ("probe_out.json", "probe_out.npz", "notes.jsonl", "kernel.pid"):
             (work / name).unlink(missing_ok=True)
@@ -357,10 +367,10 @@ def _kernel_notes(notes: list) -> list[str]:
     timeouts = [n for n in notes if n.get("kind") == "timeout"]
     refused = [n for n in notes if n.get("kind") == "refused"]
     if errors:
-        shown = "; ".join(f"셀 {n['cell']}: {n['error']}" for n in errors[:3])
+        shown = "; ".join(f"{n['cell']}번째: {n['error']}" for n in errors[:3])
         lines.append(f"오류가 난 코드 셀 {len(errors)}개 ({shown}{' ...' if len(errors) > 3 else ''})")
     if timeouts:
-        lines.append(f"셀 시간 제한에 걸려 중단된 코드 셀: {', '.join(str(n['cell']) for n in timeouts)}")
+        lines.append(f"셀 시간 제한에 걸려 중단된 코드 셀: {', '.join(str(n['cell']) + '번째' for n in timeouts)}")
     if refused:
         lines.append(f"실행하지 않은 설치·셸 명령 {len(refused)}개 (예: {refused[0]['what']})")
     return lines
