@@ -928,3 +928,15 @@ def test_call_safely_restores_an_outer_timer():
 
 def test_choice_hash_is_the_stored_form():
     assert CHOICES["06-5"].digest == choice_hash("06-5", "1")
+
+
+def test_experiment_checkers_defer_to_the_batch_grader():
+    """Inside a graded run the experiment checkers do not recompute their reference (the grader does, once)."""
+    ex.verdicts.GRADING["active"] = True
+    try:
+        for check, n in ((ex.check_transfer_gain, 6), (ex.check_gain_interval, 4), (ex.check_gap_means, 4),
+                         (ex.check_label_cost, 5)):
+            result = check((0.1, 0.0, 0.2), *([object()] * n))      # the context would fail if it were used
+            assert (result.status, result.code) == ("unanswered", "deferred")
+    finally:
+        ex.verdicts.GRADING["active"] = False

@@ -68,7 +68,7 @@ def release_files(root: Path = ROOT) -> list[tuple[Path, str]]:
             raise FileNotFoundError(f"{root / 'notebooks'}: expected one lesson {number}_*.ipynb, found {len(matches)}")
         files.append((matches[0], f"notebooks/{matches[0].name}"))
     for path in sorted((root / "utils").rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix in (".py", ".json", ".txt"):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".pyc", ".pyo"):
             files.append((path, path.relative_to(root).as_posix()))
     for name in COPIED_FILES:
         if (root / name).is_file():

@@ -7,10 +7,9 @@ import numbers
 
 import numpy as np
 
-from utils.exercises.verdicts import (CHOICES, Case, Choice, FunctionExercise, Verdict, answer_array, answer_number,
-                                      cannot_check, checker, close, fewer_digits, is_unanswered, judge_number, more_digits,
-                                      right,
-                                      unanswered, wrong)
+from utils.exercises.verdicts import (CHOICES, Case, Choice, FunctionExercise, GRADING, Verdict, answer_array,
+                                      answer_number, cannot_check, checker, close, deferred, fewer_digits,
+                                      is_unanswered, judge_number, more_digits, right, unanswered, wrong)
 
 PCA_ERROR_DECIMALS = 2       # 02-1 asks for "소수 둘째 자리까지"
 TRANSFER_DECIMALS = 3        # 02-4 asks for "소수 셋째 자리까지"
@@ -310,6 +309,8 @@ def judge_transfer_gain(answer, reference: dict, label: str = "02-4b") -> Verdic
 @checker("02-4a")
 def check_transfer_accuracy(answer, autoencoder, pca, x_train, y_train, x_test, y_test) -> Verdict:
     """Exercise 02-4a: the 5 x 3 accuracies (seeds x features) of 1-NN on 100 labelled images."""
+    if GRADING["active"] and not is_unanswered(answer):
+        return deferred("02-4a")
     reference = transfer_reference(autoencoder, pca, x_train, y_train, x_test, y_test) if not is_unanswered(answer) else {}
     return judge_transfer_accuracy(answer, reference)
 
@@ -317,6 +318,8 @@ def check_transfer_accuracy(answer, autoencoder, pca, x_train, y_train, x_test, 
 @checker("02-4b")
 def check_transfer_gain(answer, autoencoder, pca, x_train, y_train, x_test, y_test) -> Verdict:
     """Exercise 02-4b: the seed-0 paired difference of correctness, AE-16 minus PCA-16, with its 95 % interval."""
+    if GRADING["active"] and not is_unanswered(answer):
+        return deferred("02-4b")
     reference = transfer_reference(autoencoder, pca, x_train, y_train, x_test, y_test) if not is_unanswered(answer) else {}
     return judge_transfer_gain(answer, reference)
 

@@ -7,10 +7,9 @@ import numbers
 
 import numpy as np
 
-from utils.exercises.verdicts import (CHOICES, Case, Choice, FunctionExercise, Verdict, answer_array, answer_number,
-                                      cannot_check, checker, close, fewer_digits, is_unanswered, judge_number, more_digits,
-                                      right,
-                                      unanswered, wrong)
+from utils.exercises.verdicts import (CHOICES, Case, Choice, FunctionExercise, GRADING, Verdict, answer_array,
+                                      answer_number, cannot_check, checker, close, deferred, fewer_digits,
+                                      is_unanswered, judge_number, more_digits, right, unanswered, wrong)
 
 CLIPPED_DECIMALS = 4         # 03-1: "소수 넷째 자리까지"
 POSTERIOR_DECIMALS = 4       # 03-3: "소수 넷째 자리까지"
@@ -235,6 +234,8 @@ def judge_gain_interval(answer, reference: dict, label: str = "03-4b") -> Verdic
 @checker("03-4a")
 def check_gain_by_seed(answer, dae_model, blur, clean, sigma) -> Verdict:
     """Exercise 03-4a: the mean PSNR gain of the DAE over the Gaussian filter for each noise seed 0..4."""
+    if GRADING["active"] and not is_unanswered(answer):
+        return deferred("03-4a")
     reference = {} if is_unanswered(answer) else denoising_gain_reference(dae_model, blur, clean, sigma)
     return judge_gain_by_seed(answer, reference)
 
@@ -242,6 +243,8 @@ def check_gain_by_seed(answer, dae_model, blur, clean, sigma) -> Verdict:
 @checker("03-4b")
 def check_gain_interval(answer, dae_model, blur, clean, sigma) -> Verdict:
     """Exercise 03-4b: seed 0's 95 % interval of the paired PSNR difference DAE minus Gaussian filter."""
+    if GRADING["active"] and not is_unanswered(answer):
+        return deferred("03-4b")
     reference = {} if is_unanswered(answer) else denoising_gain_reference(dae_model, blur, clean, sigma)
     return judge_gain_interval(answer, reference)
 

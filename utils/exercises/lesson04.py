@@ -7,10 +7,9 @@ import numbers
 
 import numpy as np
 
-from utils.exercises.verdicts import (CHOICES, Case, Choice, FunctionExercise, Verdict, answer_array, answer_number,
-                                      cannot_check, checker, close, fewer_digits, is_unanswered, judge_number, more_digits,
-                                      right,
-                                      unanswered, wrong)
+from utils.exercises.verdicts import (CHOICES, Case, Choice, FunctionExercise, GRADING, Verdict, answer_array,
+                                      answer_number, cannot_check, checker, close, deferred, fewer_digits,
+                                      is_unanswered, judge_number, more_digits, right, unanswered, wrong)
 
 KL_DECIMALS = 3              # 04-1a: "소수 셋째 자리까지"
 GAP_DECIMALS = 4             # 04-2: "소수 넷째 자리까지"
@@ -323,6 +322,8 @@ def judge_gap_difference(answer, reference: dict, label: str = "04-5b") -> Verdi
 @checker("04-5a")
 def check_gap_means(answer, model_2, model_16, x_test, seed) -> Verdict:
     """Exercise 04-5a: the mean gap log p(x) - ELBO on the first 500 test images, for p = 2 and p = 16."""
+    if GRADING["active"] and not is_unanswered(answer):
+        return deferred("04-5a")
     reference = {} if is_unanswered(answer) else gap_reference(model_2, model_16, x_test, seed)
     return judge_gap_means(answer, reference)
 
@@ -330,5 +331,7 @@ def check_gap_means(answer, model_2, model_16, x_test, seed) -> Verdict:
 @checker("04-5b")
 def check_gap_difference(answer, model_2, model_16, x_test, seed) -> Verdict:
     """Exercise 04-5b: the 95 % interval of the paired difference of the two models' gaps."""
+    if GRADING["active"] and not is_unanswered(answer):
+        return deferred("04-5b")
     reference = {} if is_unanswered(answer) else gap_reference(model_2, model_16, x_test, seed)
     return judge_gap_difference(answer, reference)

@@ -6,9 +6,9 @@ import math
 
 import numpy as np
 
-from utils.exercises.verdicts import (CHOICES, Case, Choice, FunctionExercise, Verdict, answer_array, answer_number,
-                                      checker, close, fewer_digits, is_unanswered, judge_number, more_digits, right,
-                                      unanswered, wrong)
+from utils.exercises.verdicts import (CHOICES, Case, Choice, FunctionExercise, GRADING, Verdict, answer_array,
+                                      answer_number, checker, close, deferred, fewer_digits, is_unanswered,
+                                      judge_number, more_digits, right, unanswered, wrong)
 
 RATE_DECIMALS = 3            # 05-1: "소수 셋째 자리까지"
 VARIANCE_DECIMALS = 3        # 05-2: "소수 셋째 자리까지"
@@ -318,6 +318,8 @@ def judge_label_accuracy(answer, reference: dict, label: str = "05-5b") -> Verdi
 @checker("05-5a")
 def check_label_cost(answer, model, x_test, y_test, log_p_y, seed) -> Verdict:
     """Exercise 05-5a: the 95 % interval of L(x) - B(x, y), the bound without the label minus the bound with it."""
+    if GRADING["active"] and not is_unanswered(answer):
+        return deferred("05-5a")
     reference = {} if is_unanswered(answer) else label_bound_reference(model, x_test, y_test, log_p_y, seed)
     return judge_label_cost(answer, reference)
 
@@ -325,6 +327,8 @@ def check_label_cost(answer, model, x_test, y_test, log_p_y, seed) -> Verdict:
 @checker("05-5b")
 def check_label_accuracy(answer, model, x_test, y_test, log_p_y, seed) -> Verdict:
     """Exercise 05-5b: the conditional VAE as a classifier: accuracy with its Wilson interval."""
+    if GRADING["active"] and not is_unanswered(answer):
+        return deferred("05-5b")
     reference = {} if is_unanswered(answer) else label_bound_reference(model, x_test, y_test, log_p_y, seed)
     return judge_label_accuracy(answer, reference)
 

@@ -7,9 +7,8 @@ import math
 import numpy as np
 
 from utils.exercises.verdicts import (CHOICES, Case, Choice, FunctionExercise, Verdict, answer_array, answer_number,
-                                      cannot_check, checker, close, fewer_digits, is_unanswered, judge_number, more_digits,
-                                      right,
-                                      unanswered, wrong)
+                                      cannot_check, checker, close, fewer_digits, is_unanswered, judge_number,
+                                      more_digits, right, unanswered, wrong)
 
 GRAY_DECIMALS = 2            # 06-1: "소수 둘째 자리까지" (dB)
 RATE_DECIMALS = 3            # 06-4: "소수 셋째 자리까지"

@@ -38,7 +38,7 @@ __all__ = ["Verdict", "NOT_ANSWERED", "RIGHT", "WRONG", "TIMEOUT", "CANNOT_CHECK
            "right", "wrong", "unanswered", "cannot_check", "is_unanswered", "Outcome", "call_safely",
            "outcome_verdict", "answer_array", "answer_number", "judge_number", "Case", "FunctionExercise",
            "close", "Choice", "CHOICES", "choice_hash", "judge_choice", "check_choice", "ANSWER_LOG",
-           "decimals_text", "fewer_digits", "more_digits"]
+           "decimals_text", "fewer_digits", "more_digits", "GRADING", "deferred"]
 
 NOT_ANSWERED = "아직 답하지 않았습니다 (not answered yet)"
 RIGHT = "정답입니다 (correct)"
@@ -102,6 +102,14 @@ _state = threading.local()
 # Callbacks ``f(label, args)`` told of every checker call (the batch grader uses this to find answers
 # whose variable was renamed); a failing callback is ignored.
 ANSWER_LOG: list[Callable[[str, tuple], None]] = []
+# Set by the batch grader inside a submission's kernel: the experiment checkers then skip recomputing
+# their reference (the grader recomputes it once and judges outside the kernel).
+GRADING = {"active": False}
+
+
+def deferred(label: str) -> Verdict:
+    """The verdict of an experiment checker while the batch grader runs the notebook: judged later, outside."""
+    return Verdict("unanswered", "deferred", f"[{label}] 채점기가 따로 확인합니다 (checked by the grader)")
 
 
 @contextlib.contextmanager
