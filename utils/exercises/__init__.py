@@ -34,13 +34,13 @@ from utils.exercises.lesson04 import (check_elbo_gap, check_gap_difference, chec
 from utils.exercises.lesson05 import (check_active_count_function, check_beta_variance, check_kl_per_unit_function,
                                       check_label_accuracy, check_label_cost, check_rate_number)
 from utils.exercises.lesson06 import (check_auc_function, check_gray_psnr, check_ordered_false_alarm,
-                                      check_random_false_alarm, check_threshold_function)
+                                      check_random_false_alarm, check_threshold_function, inlier_ink)
 from utils.exercises.verdicts import (CANNOT_CHECK, CHOICES, NOT_ANSWERED, RIGHT, TIMEOUT, WRONG, FunctionExercise,
                                       Verdict, check_choice, quiet)
 
 __all__ = [name for name in dir() if name.startswith("check_")] + [
     "Verdict", "NOT_ANSWERED", "RIGHT", "WRONG", "TIMEOUT", "CANNOT_CHECK", "EXERCISES", "Exercise", "quiet",
-    "labelled_subset", "nearest_neighbour_labels", "clipped_black_pixel_mean", "exercise_model"]
+    "labelled_subset", "nearest_neighbour_labels", "clipped_black_pixel_mean", "exercise_model", "inlier_ink"]
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,6 @@ _TRANSFER = ("autoencoders[16]", "pca", "x_train", "y_train", "x_test", "y_test"
 _DENOISE = ("dae.model", "BLUR", "subset", "SIGMA")
 _GAPS = ("run_2.model", "run_16.model", "x_test", "SEED")
 _LABELS = ("m_c", "x_test", "y_test", "log_p_y", "SEED")
-_INK = ('scores["inlier digits"]["ink"]',)
 
 EXERCISES: tuple[Exercise, ...] = (
     _value("01-1", "C", check_conv_matrix_same),
@@ -141,8 +140,8 @@ EXERCISES: tuple[Exercise, ...] = (
     _value("06-1", "psnr_gray", check_gray_psnr, "photos.test[0]"),
     _function("06-2", "auc_by_pairs", check_auc_function, lesson06.AUC),
     _function("06-3", "threshold_for", check_threshold_function, lesson06.THRESHOLD),
-    _value("06-4a", "fa_ordered", check_ordered_false_alarm, *_INK),
-    _value("06-4b", "fa_random", check_random_false_alarm, *_INK),
+    _value("06-4a", "fa_ordered", check_ordered_false_alarm),
+    _value("06-4b", "fa_random", check_random_false_alarm),
     _choice("06-4c", "answer_4"),
     _choice("06-5", "answer_5"),
 )

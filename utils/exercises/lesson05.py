@@ -266,7 +266,8 @@ def judge_label_cost(answer, reference: dict, label: str = "05-5a") -> Verdict:
     if a.shape != (3,):
         return wrong(label, "shape", f"모양이 {a.shape}입니다. (추정값, 하한, 상한) 세 숫자로 답하십시오")
     if close(a, truth, 0.0, unit + 1e-9):
-        return right(label, "L - B는 언제나 0 이상입니다: 참 레이블의 항 하나가 이미 합 안에 들어 있으니까요")
+        return right(label, "L - B는 언제나 0 이상입니다: 참 레이블의 항 하나가 이미 합 안에 들어 있으니까요. 이미지마다 "
+                     "L - B는 p(c) e^ELBO(x, c)에 비례하는 분류기가 참 레이블에 주는 확률의 -log입니다")
     fewer = fewer_digits(a, truth, LABEL_DECIMALS)
     if fewer is not None:
         return more_digits(label, LABEL_DECIMALS, fewer)
@@ -334,4 +335,4 @@ def check_label_accuracy(answer, model, x_test, y_test, log_p_y, seed) -> Verdic
 
 
 CHOICES["05-5c"] = Choice(("a", "b", "c"), "c7f895ef54d4fa8454084c2e4e01f999974311f3d82d6d9c42a0734fab32039a",
-                          "틀린 레이블을 준 ELBO(x, c)가 참 레이블의 ELBO보다 얼마나 낮은지(05의 틀린 레이블 실험)를 떠올리십시오")
+                          "L - B = log(1 + sum over c != y of p(c) e^ELBO(x, c) / (p(y) e^ELBO(x, y)))로 적어 보십시오")

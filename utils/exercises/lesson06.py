@@ -158,6 +158,21 @@ def check_threshold_function(fn) -> Verdict:
 
 
 # --------------------------------------------------------------------------- 06-4: calibration, by order and at random
+EX06_HOLDOUT = 4             # notebook 06's held-out digit: the inliers of exercise 06-4 are the other nine
+
+
+def inlier_ink(holdout: int = EX06_HOLDOUT) -> np.ndarray:
+    """Ink (sum of pixel values) of every MNIST test image whose digit is not ``holdout``, in file order.
+
+    All 10,000 test images, in quick mode too, so exercise 06-4 has the same answer in every mode.
+    """
+    from utils.data import load_dataset
+
+    _, (x_test, y_test) = load_dataset("mnist")
+    keep = np.asarray(y_test) != holdout
+    return np.asarray(x_test, dtype=np.float64)[keep].reshape(int(keep.sum()), -1).sum(axis=1)
+
+
 def calibration_reference(ink) -> dict:
     """What exercise 06-4 should find from the inliers' ink scores in file order.
 
@@ -238,16 +253,19 @@ def judge_random_rates(answer, reference: dict, label: str = "06-4b") -> Verdict
 
 
 @checker("06-4a")
-def check_ordered_false_alarm(answer, ink) -> Verdict:
-    """Exercise 06-4a: the false-alarm rate on the first half, threshold from the second half, with a Wilson interval."""
-    reference = {} if is_unanswered(answer) else calibration_reference(ink)
+def check_ordered_false_alarm(answer, ink=None) -> Verdict:
+    """Exercise 06-4a: the false-alarm rate on the first half, threshold from the second half, with a Wilson interval.
+
+    ``ink`` defaults to :func:`inlier_ink` (the exercise's scores); tests give their own.
+    """
+    reference = {} if is_unanswered(answer) else calibration_reference(inlier_ink() if ink is None else ink)
     return judge_ordered_rate(answer, reference)
 
 
 @checker("06-4b")
-def check_random_false_alarm(answer, ink) -> Verdict:
-    """Exercise 06-4b: mean and sd of the false-alarm rate over twenty random halvings."""
-    reference = {} if is_unanswered(answer) else calibration_reference(ink)
+def check_random_false_alarm(answer, ink=None) -> Verdict:
+    """Exercise 06-4b: mean and sd of the false-alarm rate over twenty random halvings (``ink`` as 06-4a)."""
+    reference = {} if is_unanswered(answer) else calibration_reference(inlier_ink() if ink is None else ink)
     return judge_random_rates(answer, reference)
 
 
