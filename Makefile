@@ -103,3 +103,19 @@ slides-annotate: venv-lab
 .PHONY: handout
 handout: venv-test
 	$(BIN)/python -m tools.handout --site build/site --out build/handout
+
+# --- homework: the student release and the batch grader (tools/release.py, tools/grading/) ------------------
+# make student-release [STUDENT_OUT=build/student]: ch11-student/ and ch11-student.zip for students: lessons 01-06,
+#   utils, data preparation and a README for students; no solutions, no tests, no grader.
+# make grade SUBMISSIONS=folder [LESSON=01] [QUICK=1] [JOBS=2] [GRADES=folder]: every submitted notebook run fresh
+#   with this repository's utils; grades.csv and feedback/<student id>.md in GRADES (default: folder-grades beside it).
+.PHONY: student-release grade
+STUDENT_OUT ?= build/student
+student-release: venv-lab
+	$(BIN)/python -m tools.release "$(STUDENT_OUT)"
+
+grade: venv-lab
+	@test -n "$(SUBMISSIONS)" || { echo "make grade: give SUBMISSIONS=folder, the folder of submitted notebooks" >&2; exit 2; }
+	$(BIN)/python -m tools.offline_data prepare --dataset all
+	$(BIN)/python -m tools.grading "$(SUBMISSIONS)" $(if $(LESSON),--lesson $(LESSON)) \
+		$(if $(filter 1 yes true,$(QUICK)),--quick) $(if $(JOBS),--jobs $(JOBS)) $(if $(GRADES),--out "$(GRADES)")
