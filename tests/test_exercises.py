@@ -1,4 +1,4 @@
-"""The exercise checkers (utils.exercises): each accepts the worked answer, names typical mistakes, says
+"""The exercise checkers (exercises): each accepts the worked answer, names typical mistakes, says
 "not answered yet" for None / ... without raising, and holds the safety rules of ``verdicts``."""
 
 import math
@@ -7,9 +7,9 @@ from statistics import NormalDist
 import numpy as np
 import pytest
 
-from utils import exercises as ex
-from utils.exercises import NOT_ANSWERED, lesson01, lesson02, lesson03, lesson04, lesson05, lesson06
-from utils.exercises.verdicts import CHOICES, call_safely, choice_hash, judge_number
+import exercises as ex
+from exercises import NOT_ANSWERED, lesson01, lesson02, lesson03, lesson04, lesson05, lesson06
+from exercises.verdicts import CHOICES, call_safely, choice_hash, judge_number
 from utils.transpose_conv import conv_matrix
 
 K = np.arange(1, 10).reshape(3, 3)

@@ -8,7 +8,7 @@ import pytest
 
 from tools import exercises as tool
 from tools.nbio import read_notebook, write_notebook
-from utils import exercises as ex
+import exercises as ex
 
 LESSONS = tool.ROOT / "notebooks"
 
@@ -97,7 +97,7 @@ def test_unknown_untested_and_unasked_checkers_are_named(tmp_path):
     nb.cells[-1].source = nb.cells[-1].source.replace("check_sse_function(my_sse)", "check_sse_fnction(my_sse)")
     write_notebook(nb, folder / "02_lesson.ipynb")
     found = "\n".join(tool.problems(folder))
-    assert "check_sse_fnction, which utils.exercises does not have" in found
+    assert "check_sse_fnction, which exercises does not have" in found
     assert "exercise 02-2 (check_sse_function) is not asked" in found
 
 

@@ -126,7 +126,7 @@ def test_student_id_rule():
 def test_lesson_detection(tmp_path):
     info = {"titles": ["# 05. 조건부 VAE"], "cells": ["x = 1"]}
     assert worker.detect_lesson(info, Path("anything.ipynb")) == "05"
-    info = {"titles": [], "cells": ["from utils.exercises import check_logmeanexp\ncheck_logmeanexp(f)"]}
+    info = {"titles": [], "cells": ["from exercises import check_logmeanexp\ncheck_logmeanexp(f)"]}
     assert worker.detect_lesson(info, Path("x.ipynb")) == "04"
     assert worker.detect_lesson({"titles": [], "cells": ["x = 1"]}, Path("hw_03_kim.ipynb")) == "03"
     assert worker.detect_lesson({"titles": [], "cells": ["x = 1"]}, Path("2024123456.ipynb")) is None
@@ -171,7 +171,7 @@ def test_release_holds_the_lessons_utils_and_setup_only(release):
     names = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
     lessons = sorted(n for n in names if n.startswith("notebooks/"))
     assert len(lessons) == 6 and all(n.split("/")[1][:2] in ("01", "02", "03", "04", "05", "06") for n in lessons)
-    assert "utils/exercises/lesson01.py" in names and "utils/data.py" in names
+    assert "exercises/lesson01.py" in names and "utils/data.py" in names
     assert {"README.md", "Makefile", "pyproject.toml", "environment.yml", "LICENSE", "tools/ensure_venv.sh"} <= names
     assert not [n for n in names if "solutions" in n or n.startswith(("tests/", "benchmarks/"))]
     assert not [n for n in names if n.startswith("tools/") and n != "tools/ensure_venv.sh"]

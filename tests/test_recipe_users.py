@@ -29,8 +29,8 @@ def test_every_setting_is_in_the_map_and_names_real_notebooks():
 
 
 def test_the_known_shared_setting_is_named():
-    # notebook 06 trains its anomaly autoencoder with notebook 02's epochs
-    assert USERS["AE_EPOCHS"] == ("02", "06")
+    # notebook 06 trains its anomaly autoencoder with notebook 02's epochs; 02's solutions retrain 02's model
+    assert USERS["AE_EPOCHS"] == ("02", "06", "02-solutions")
 
 
 # --- the analysis on a small made-up repository ---------------------------------------------------

@@ -9,9 +9,9 @@ This command changes nothing; it refuses, naming the cell:
 - a cell tagged ``exercises`` before the section's heading (a stray tag), or an untagged cell
   after it (the section is not last);
 - a second markdown cell starting with "## 연습문제", or a section without the heading;
-- a ``check_...`` name the section calls that ``utils.exercises`` does not have, or that no test in
+- a ``check_...`` name the section calls that ``exercises`` does not have, or that no test in
   ``tests/test_exercises*.py`` names;
-- an exercise of ``utils.exercises.EXERCISES`` whose checker the section never calls.
+- an exercise of ``exercises.EXERCISES`` whose checker the section never calls.
 
 :func:`headings` lists each lesson's exercises ("### 연습문제 N (가): title") for README's table.
 """
@@ -71,7 +71,7 @@ def _tested_names() -> str:
 
 def problems(folder: Path) -> list[str]:
     """Every problem of the lessons' exercise sections in ``folder`` (empty when all is well)."""
-    import utils.exercises as ex
+    import exercises as ex
     from tools.nbio import NotebookError, read_notebook
 
     tested = _tested_names()
@@ -91,7 +91,7 @@ def problems(folder: Path) -> list[str]:
         code = "\n".join(nb.cells[i].source for i in cells if nb.cells[i].cell_type == "code")
         for name in sorted(set(re.findall(r"\b(check_\w+)\s*\(", code))):
             if not callable(getattr(ex, name, None)):
-                found.append(f"{path.name}: the section calls {name}, which utils.exercises does not have")
+                found.append(f"{path.name}: the section calls {name}, which exercises does not have")
             elif not re.search(rf"\b{name}\b", tested):
                 found.append(f"{path.name}: {name} is called but no test in tests/test_exercises*.py names it")
         for exercise in ex.exercises_of(number):

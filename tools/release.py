@@ -4,7 +4,7 @@
     make student-release [OUT=build/student]
 
 What goes in: the lessons ``notebooks/01_*.ipynb`` .. ``06_*.ipynb`` as committed (executed, with
-outputs), the ``utils`` package (its exercise checkers are the public ones the lessons call), the
+outputs), the ``utils`` package and the ``exercises`` package (the public checkers the lessons call), the
 files that install it and prepare the data (``pyproject.toml``, ``environment.yml``,
 ``tools/ensure_venv.sh`` and a small Makefile with ``make lab`` and ``make data``), ``LICENSE`` and a
 README for students (``tools/release_readme.md``). What stays out: ``notebooks/solutions``, ``tests``,
@@ -49,11 +49,10 @@ venv-lab:
 \t@$(ENSURE) lab
 
 data: venv-lab
-\t$(BIN)/python -m utils.data prepare --dataset mnist
-\t$(BIN)/python -m utils.data prepare --dataset fashion_mnist
+\t$(BIN)/python -c "from utils.data import load_arrays; load_arrays('mnist'); load_arrays('fashion_mnist')"
 
 lab: venv-lab
-\t$(BIN)/python -m utils.data prepare --dataset mnist
+\t$(BIN)/python -c "from utils.data import load_arrays; load_arrays('mnist')"
 \t$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --ServerApp.default_url=/lab/tree/notebooks \\
 \t\t$(if $(filter 0,$(shell id -u)),--allow-root)
 """
@@ -67,7 +66,7 @@ def release_files(root: Path = ROOT) -> list[tuple[Path, str]]:
         if len(matches) != 1:
             raise FileNotFoundError(f"{root / 'notebooks'}: expected one lesson {number}_*.ipynb, found {len(matches)}")
         files.append((matches[0], f"notebooks/{matches[0].name}"))
-    for path in sorted((root / "utils").rglob("*")):
+    for path in sorted(p for package in ("utils", "exercises") for p in (root / package).rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".pyc", ".pyo"):
             files.append((path, path.relative_to(root).as_posix()))
     for name in COPIED_FILES:

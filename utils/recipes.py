@@ -70,7 +70,6 @@ VAE_DECODER_HIDDEN = 256        # units of the decoder's first Dense layer
 VAE_DECODER_FINAL_KERNEL = 2    # kernel of the last transposed convolution (equal to its stride)
 VAE_BINARIZE_THRESHOLD = 0.5    # pixels above it become 1
 VAE_IS_SAMPLES = 100            # importance samples per image for log p(x)
-VAE_IS_IMAGES = 5000            # test images of the log p(x) estimate (the first ones; all images get the ELBO)
 VAE_GOAL_LATENT_SIZE = 2        # the latent size of the goal below (and of the benchmarks)
 VAE_GOAL_ELBO = -150.0          # goal: mean test ELBO (nats) at p = 2
 
@@ -120,5 +119,4 @@ QUICK_EPOCH_SHARE = 1 / 6   # quick mode trains this share of a run's epochs (ut
 QUICK_EPOCHS = 1            # ... and at least this many
 QUICK_BATCH_SHARE = 0.5     # quick mode halves the batches (utils.runtime.quick_batch_size)
 QUICK_TEST_IMAGES = 2000    # test images kept for the evaluations in quick mode (utils.runtime.quick_test_subset)
-QUICK_EVAL_IMAGES = 1000    # test images of the log p(x) estimate in quick mode (notebook 04 keeps all for the ELBO)
 QUICK_GOAL_VAE_ELBO = -165.0    # goal: notebook 04's test ELBO at p = 2 in quick mode (nats)

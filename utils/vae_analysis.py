@@ -34,7 +34,7 @@ def encoder_outputs(encoder, x, labels=None, batch_size: int = 1000) -> tuple[np
     """``mu`` and ``log sigma^2`` of every image, each (n, p), float64.
 
     ``labels`` (digit labels (n,) or one-hot rows (n, 10)) are handed to a conditional encoder
-    (:func:`utils.cvae.build_cvae_encoder`) as its second input; without them the encoder is
+    (:func:`utils.vae.build_encoder` with ``n_classes=10``) as its second input; without them the encoder is
     notebook 04's.
 
     Raises
@@ -43,19 +43,10 @@ def encoder_outputs(encoder, x, labels=None, batch_size: int = 1000) -> tuple[np
         For an encoder that is not a Keras model, images that are not a finite (n, 28, 28, 1)
         batch, labels that do not match the images, or ``batch_size`` below 1.
     """
-    from utils.cvae import _check_condition, _check_images
+    from utils.cvae import _posterior
 
     check_model(encoder, "encoder")
-    x = _check_images(x)
-    batch_size = check_int(batch_size, "batch_size", minimum=1)
-    onehot = None if labels is None else _check_condition(labels, len(x))
-    mus, log_vars = [], []
-    for s in range(0, len(x), batch_size):
-        inputs = x[s:s + batch_size] if onehot is None else [x[s:s + batch_size], onehot[s:s + batch_size]]
-        mu, log_var = encoder(inputs, training=False)
-        mus.append(np.asarray(mu, dtype=np.float64))
-        log_vars.append(np.asarray(log_var, dtype=np.float64))
-    return np.concatenate(mus), np.concatenate(log_vars)
+    return _posterior(encoder, x, labels, batch_size)
 
 
 def _check_codes(mu, log_var) -> tuple[np.ndarray, np.ndarray]:

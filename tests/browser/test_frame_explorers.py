@@ -18,12 +18,10 @@ of executing them here (about 3-6 minutes on this machine).
 
 from __future__ import annotations
 
-import ast
 import functools
 import http.server
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -44,27 +42,10 @@ VIEWPORT = {"width": 1280, "height": 900}
 
 
 # --------------------------------------------------------------------------- the executed copies
-OLD_IMPORT = re.compile(r"conditional_explorer,\s*|model_switcher,\s*")
-
-
-def copy_with_widget_imports(notebook: Path, folder: Path) -> Path:
-    """The notebook, importing the widgets from utils.widgets (a copy; the committed file is not touched).
-
-    Until notebook 05's setup cell imports ``conditional_explorer`` and ``model_switcher`` from
-    ``utils.widgets`` (they moved there from ``utils.cvae``), the copy's setup cell is rewritten so.
-    """
-    nb = json.loads(notebook.read_text(encoding="utf-8"))
-    for cell in nb["cells"]:
-        src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-        if cell["cell_type"] == "code" and "from utils.cvae import" in src and "conditional_explorer" in src:
-            head, rest = src.split("from utils.cvae import", 1)
-            stmt_end = rest.index(")") + 1 if rest.lstrip().startswith("(") else rest.index("\n")
-            names = OLD_IMPORT.sub("", rest[:stmt_end])
-            cell["source"] = (head + "from utils.cvae import" + names + "\nfrom utils.widgets import "
-                              "conditional_explorer, model_switcher" + rest[stmt_end:])
-            ast.parse(cell["source"])
+def copy_notebook(notebook: Path, folder: Path) -> Path:
+    """A copy of the notebook in ``folder`` (the committed file is never executed in place)."""
     copy = folder / notebook.name
-    copy.write_text(json.dumps(nb, ensure_ascii=False, indent=1), encoding="utf-8")
+    shutil.copyfile(notebook, copy)
     return copy
 
 
@@ -94,7 +75,7 @@ def executed(scratch_dirs) -> dict[str, Path]:
         if given:
             shutil.copyfile(Path(given) / name, copy)
         else:
-            copy_with_widget_imports(REPO / "notebooks" / name, folder)
+            copy_notebook(REPO / "notebooks" / name, folder)
             env = dict(os.environ, CH11_QUICK="1", PYTHONPATH=str(REPO))
             done = subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
                                    "--inplace", "--ExecutePreprocessor.timeout=900", str(copy)],
@@ -112,12 +93,12 @@ def executed(scratch_dirs) -> dict[str, Path]:
 def site_copy(executed, tmp_path_factory) -> Path:
     """Site pages and decks of the executed copies, built by tools.site/tools.slides (with the hook)."""
     from conftest import skip_or_fail
-    from tools import site, slides
+    from tools import site, sitekit, slides
 
     out = tmp_path_factory.mktemp("explorer-site")
     try:
-        site.install_assets(out / "assets")
-    except site.AssetsUnavailable as exc:
+        sitekit.install_assets(out / "assets")
+    except sitekit.AssetsUnavailable as exc:
         skip_or_fail(f"the site cannot be built here: {exc}", "install npm (or fill build/cache/npm) and run again")
     (out / "notebooks").mkdir()
     (out / "slides").mkdir()
@@ -126,7 +107,7 @@ def site_copy(executed, tmp_path_factory) -> Path:
                "slides": f"../slides/{path.stem}.slides.html", "colab": "#", "source": "#"}
         (out / "notebooks" / f"{path.stem}.html").write_text(site.render_page(path, nav), encoding="utf-8")
         (out / "slides" / f"{path.stem}.slides.html").write_text(slides.render_deck(path), encoding="utf-8")
-    problems = site.find_external_resources(out)
+    problems = sitekit.find_external_resources(out)
     assert not problems, problems
     return out
 

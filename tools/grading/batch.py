@@ -175,7 +175,7 @@ def _mark_duplicates(rows: list[dict]) -> None:
 
 
 def _labels(rows: list[dict]) -> list[str]:
-    from utils.exercises import EXERCISES
+    from exercises import EXERCISES
 
     lessons = {row.get("lesson") for row in rows if row.get("lesson")}
     return [e.label for e in EXERCISES if e.lesson in lessons]
@@ -183,7 +183,7 @@ def _labels(rows: list[dict]) -> list[str]:
 
 def write_sheet(rows: list[dict], path: Path) -> None:
     """grades.csv, written atomically."""
-    from utils.exercises import EXERCISES
+    from exercises import EXERCISES
 
     labels = _labels(rows)
     maximum = {e.label: e.points for e in EXERCISES}
@@ -222,7 +222,7 @@ def _write_atomic(path: Path, text: str) -> None:
 
 def feedback_text(row: dict) -> str:
     """The Korean feedback of one submission."""
-    from utils.exercises import EXERCISES
+    from exercises import EXERCISES
 
     lesson = row.get("lesson")
     lines = [f"# 채점 결과: {row['file']}", "",

@@ -28,17 +28,17 @@ TITLE_01 = "# 01. 전치 합성곱(Transposed Convolution): 행렬로 보는 업
 SETUP_01 = "import numpy as np"
 
 RIGHT_01 = {
-    "01-1": '''from utils.exercises import check_conv_matrix_same
+    "01-1": '''from exercises import check_conv_matrix_same
 from utils.transpose_conv import conv_matrix
 
 C = conv_matrix(np.arange(1, 10).reshape(3, 3), (4, 4), strides=2, padding="same")
 check_conv_matrix_same(C)''',
-    "01-2": '''from utils.exercises import check_transposed_conv_output
+    "01-2": '''from exercises import check_transposed_conv_output
 from utils.transpose_conv import conv_matrix
 
 up = (conv_matrix(np.arange(1, 10).reshape(3, 3), (4, 4), strides=2, padding="same").T @ np.arange(1, 5)).reshape(4, 4)
 check_transposed_conv_output(up)''',
-    "01-3": '''from utils.exercises import check_stamp_function
+    "01-3": '''from exercises import check_stamp_function
 
 def transposed_conv_by_stamping(y, kernel, stride):
     """'valid' transposed convolution of a 2-D array y: stamp y[i, j] * kernel at (i * stride, j * stride)."""
@@ -50,23 +50,23 @@ def transposed_conv_by_stamping(y, kernel, stride):
     return out
 
 check_stamp_function(transposed_conv_by_stamping)''',
-    "01-4": '''from utils.exercises import check_nonzero_count
+    "01-4": '''from exercises import check_nonzero_count
 
 nonzeros = 41 * 41
 check_nonzero_count(nonzeros)''',
-    "01-5": '''from utils.exercises import check_flat_kernel_sizes
+    "01-5": '''from exercises import check_flat_kernel_sizes
 
 flat_sizes = [3, 6, 9]
 check_flat_kernel_sizes(flat_sizes, stride=3)''',
 }
 
 TEMPLATE_01 = {
-    "01-1": "from utils.exercises import check_conv_matrix_same\n\nC = None\ncheck_conv_matrix_same(C)",
-    "01-2": "from utils.exercises import check_transposed_conv_output\n\nup = None\ncheck_transposed_conv_output(up)",
-    "01-3": ('from utils.exercises import check_stamp_function\n\ndef transposed_conv_by_stamping(y, kernel, stride):\n'
+    "01-1": "from exercises import check_conv_matrix_same\n\nC = None\ncheck_conv_matrix_same(C)",
+    "01-2": "from exercises import check_transposed_conv_output\n\nup = None\ncheck_transposed_conv_output(up)",
+    "01-3": ('from exercises import check_stamp_function\n\ndef transposed_conv_by_stamping(y, kernel, stride):\n'
              '    """\'valid\' transposed convolution."""\n    ...\n\ncheck_stamp_function(transposed_conv_by_stamping)'),
-    "01-4": "from utils.exercises import check_nonzero_count\n\nnonzeros = None\ncheck_nonzero_count(nonzeros)",
-    "01-5": "from utils.exercises import check_flat_kernel_sizes\n\nflat_sizes = None\ncheck_flat_kernel_sizes(flat_sizes, stride=3)",
+    "01-4": "from exercises import check_nonzero_count\n\nnonzeros = None\ncheck_nonzero_count(nonzeros)",
+    "01-5": "from exercises import check_flat_kernel_sizes\n\nflat_sizes = None\ncheck_flat_kernel_sizes(flat_sizes, stride=3)",
 }
 
 
@@ -199,16 +199,16 @@ def test_cases() -> list[Case]:
     edited = dict(R)
     edited["01-1"] = R["01-1"].replace("C = conv_matrix(", "C = 2 * conv_matrix(")
     edited["01-4"] = R["01-4"].replace("41 * 41", "1600")
-    forged = '''import utils.exercises as ex, pathlib
+    forged = '''import exercises as ex, pathlib
 ex.check_conv_matrix_same = lambda *a, **k: print("[01-1] 정답입니다 (correct)")
-import utils.exercises.verdicts as v
+import exercises.verdicts as v
 v.judge_number = lambda *a, **k: v.right("01-4")
 pathlib.Path(ex.__file__).parent.joinpath("lesson01.py").write_text("# emptied by the submission")'''
     add("2024000021_01.ipynb", "the checker module edited and replaced inside the submission, wrong answers",
         "graded", {"01-2": 1, "01-3": 1, "01-5": 1}, _lesson01(edited, extra_before=[forged]))
     tuned = dict(R)
-    tuned["01-3"] = '''from utils.exercises import check_stamp_function
-from utils.exercises.lesson01 import STAMP
+    tuned["01-3"] = '''from exercises import check_stamp_function
+from exercises.lesson01 import STAMP
 
 _known = [(case.args, case.truth) for case in STAMP.cases()]
 
@@ -234,7 +234,7 @@ check_stamp_function(transposed_conv_by_stamping)'''
     add("2024000025_01.ipynb", "errors before the answers (NameError, SyntaxError)", "graded", ALL,
         _lesson01(R, extra_before=["print(undefined_name)", "def broken(:\n    pass"]))
     lesson02 = _notebook([("markdown", "# 02. 오토인코더(Autoencoder): PCA와 나란히"), ("code", SETUP_01),
-                          ("code", "from utils.exercises import check_choice\nanswer_4 = 'a'\ncheck_choice('02-4c', answer_4)")])
+                          ("code", "from exercises import check_choice\nanswer_4 = 'a'\ncheck_choice('02-4c', answer_4)")])
     cases.append(Case("2024000026_01.ipynb", "another lesson's notebook (02) handed in for 01", "wrong-lesson", {},
                       write=_write_json(lesson02)))
     add("2024000001_01_resubmitted.ipynb", "the same student again, half right", "graded",

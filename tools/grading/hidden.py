@@ -1,6 +1,6 @@
 """The grader's hidden inputs for the function exercises: arguments the public checkers never show.
 
-Each entry lists argument tuples for a function exercise of ``utils.exercises``; the grader calls the
+Each entry lists argument tuples for a function exercise of ``exercises``; the grader calls the
 student's function on them in the submission's kernel and judges the results with the exercise's
 own ``make_case``/``judge``, so a function tuned to the public inputs is caught. This file is the
 grader's: the student release leaves it out.
@@ -64,7 +64,7 @@ def _kl_units() -> list:
 
 
 def _active() -> list:
-    from utils.exercises.lesson05 import active_test_means
+    from exercises.lesson05 import active_test_means
 
     mu = active_test_means((0.5, 0.08, 0.02, 0.006, 0.0, 0.0), (0.0, 1.0, 0.0, 0.0, -2.0, 0.0), n=300, seed=90_008)
     return [(mu, t) for t in (0.01, 0.05, 0.003)]

@@ -2,7 +2,7 @@
 
 This file is not imported by the grader: its text is put into the first and last cells of the
 notebook the grader executes (``tools/grading/worker.py``), so it depends on nothing but the
-standard library, numpy and ``utils.exercises`` (the grader's own copy, on the kernel's path).
+standard library, numpy and ``exercises`` (the grader's own copy, on the kernel's path).
 
 ``setup(config)`` (first cell) makes the run safe to grade:
 
@@ -127,7 +127,7 @@ def setup(config):
     shell.events.register("pre_run_cell", _pre_run)
     shell.events.register("post_run_cell", _post_run)
     try:
-        from utils.exercises import verdicts
+        from exercises import verdicts
         verdicts.ANSWER_LOG.append(_log_checker_call)
         verdicts.GRADING["active"] = True     # experiment checkers skip their reference: the probe computes it once
     except Exception:  # noqa: BLE001 -- the probe reports it
@@ -240,7 +240,7 @@ def probe(config):
             shell.events.unregister(event, fn)
         except ValueError:
             pass
-    from utils.exercises.verdicts import call_safely
+    from exercises.verdicts import call_safely
 
     ns = shell.user_ns
     inputs = np.load(os.path.join(config["work"], "probe_in.npz"), allow_pickle=False)

@@ -10,7 +10,7 @@ with a wall-clock limit, and reads ``WORK_FOLDER/result.json``. What happens her
    it calls or its file name.
 2. A new notebook is built: the grader's setup cell, the submission's code cells in their order
    (each allowed to raise), and the grader's probe cell (``kernel_side.py``). It runs in a fresh
-   kernel whose ``utils`` is a fresh copy of the grader's own, in an empty folder.
+   kernel whose ``utils`` and ``exercises`` are fresh copies of the grader's own, in an empty folder.
 3. A cell that never ends or kills the kernel is left out and the run repeated (at most twice).
 4. The answers the probe wrote are judged here with the grader's checkers: function answers on the
    public inputs and on hidden ones (``hidden.py``), experiments against values recomputed in the
@@ -125,7 +125,7 @@ def _lenient_cells(path: Path):
 
 def detect_lesson(info: dict, path: Path) -> str | None:
     """The lesson number ("01".."06"): from the title cell, else the checkers called, else the file name."""
-    from utils.exercises import EXERCISES
+    from exercises import EXERCISES
 
     for title in info["titles"]:
         m = re.match(r"\s*#\s*0?([1-6])\s*[.:]", title)
@@ -178,7 +178,7 @@ def build_notebook(code_cells: list[str], config: dict):
 def exercise_config(lesson: str) -> tuple[list, dict]:
     """The probe's description of lesson ``lesson``'s exercises, and the function inputs (public and hidden)."""
     from tools.grading.hidden import hidden_args
-    from utils.exercises import exercises_of
+    from exercises import exercises_of
 
     items, arrays = [], {}
     for ex in exercises_of(lesson):
@@ -215,8 +215,9 @@ def run_submission(code_cells: list[str], lesson: str, work: Path, options: dict
     run = work / "run"
     run.mkdir(parents=True, exist_ok=True)
     lib = work / "lib"
-    if not (lib / "utils").is_dir():
-        shutil.copytree(ROOT / "utils", lib / "utils", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    for package in ("utils", "exercises"):
+        if not (lib / package).is_dir():
+            shutil.copytree(ROOT / package, lib / package, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     np.savez(work / "probe_in.npz", **arrays)
     names = sorted({e["answer"] for e in items})
     config = {"work": str(work), "names": names, "cell_limit": options["cell_limit"], "exercises": items,
@@ -278,8 +279,8 @@ def _decode(record: dict | None, arrays: dict):
 def judge(lesson: str, probe: dict, arrays: dict) -> dict:
     """Each exercise's points and verdict line, judged here with the grader's checkers."""
     from tools.grading.hidden import hidden_args
-    from utils.exercises import exercises_of, quiet
-    from utils.exercises.verdicts import Outcome, cannot_check, judge_choice, unanswered, wrong
+    from exercises import exercises_of, quiet
+    from exercises.verdicts import Outcome, cannot_check, judge_choice, unanswered, wrong
 
     out = {}
     results = probe.get("results", {})

@@ -21,21 +21,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from utils.exercises import lesson01, lesson02, lesson03, lesson04, lesson05, lesson06
-from utils.exercises.lesson01 import (check_conv_matrix_same, check_flat_kernel_sizes, check_nonzero_count,
+from exercises import lesson01, lesson02, lesson03, lesson04, lesson05, lesson06
+from exercises.lesson01 import (check_conv_matrix_same, check_flat_kernel_sizes, check_nonzero_count,
                                       check_stamp_function, check_transposed_conv_output)
-from utils.exercises.lesson02 import (check_pca_error, check_principal_cosines, check_sse_function,
+from exercises.lesson02 import (check_pca_error, check_principal_cosines, check_sse_function,
                                       check_transfer_accuracy, check_transfer_gain, labelled_subset,
                                       nearest_neighbour_labels)
-from utils.exercises.lesson03 import (check_clipped_noise_mean, check_gain_by_seed, check_gain_interval,
+from exercises.lesson03 import (check_clipped_noise_mean, check_gain_by_seed, check_gain_interval,
                                       check_posterior_mean, check_psnr_function, clipped_black_pixel_mean)
-from utils.exercises.lesson04 import (check_elbo_gap, check_gap_difference, check_gap_means, check_kl_diag_function,
+from exercises.lesson04 import (check_elbo_gap, check_gap_difference, check_gap_means, check_kl_diag_function,
                                       check_kl_number, check_logmeanexp, exercise_model)
-from utils.exercises.lesson05 import (check_active_count_function, check_beta_variance, check_kl_per_unit_function,
+from exercises.lesson05 import (check_active_count_function, check_beta_variance, check_kl_per_unit_function,
                                       check_label_accuracy, check_label_cost, check_rate_number)
-from utils.exercises.lesson06 import (check_auc_function, check_gray_psnr, check_ordered_false_alarm,
+from exercises.lesson06 import (check_auc_function, check_gray_psnr, check_ordered_false_alarm,
                                       check_random_false_alarm, check_threshold_function, inlier_ink)
-from utils.exercises.verdicts import (CANNOT_CHECK, CHOICES, NOT_ANSWERED, RIGHT, TIMEOUT, WRONG, FunctionExercise,
+from exercises.verdicts import (CANNOT_CHECK, CHOICES, NOT_ANSWERED, RIGHT, TIMEOUT, WRONG, FunctionExercise,
                                       Verdict, check_choice, quiet)
 
 __all__ = [name for name in dir() if name.startswith("check_")] + [

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from utils.exercises.verdicts import (CHOICES, Case, Choice, FunctionExercise, Verdict, answer_array, answer_number,
+from exercises.verdicts import (CHOICES, Case, Choice, FunctionExercise, Verdict, answer_array, answer_number,
                                       cannot_check, checker, close, fewer_digits, is_unanswered, judge_number,
                                       more_digits, right, unanswered, wrong)
 

@@ -7,7 +7,7 @@ import numbers
 
 import numpy as np
 
-from utils.exercises.verdicts import (CHOICES, Case, Choice, FunctionExercise, GRADING, Verdict, answer_array,
+from exercises.verdicts import (CHOICES, Case, Choice, FunctionExercise, GRADING, Verdict, answer_array,
                                       answer_number, cannot_check, checker, close, deferred, fewer_digits,
                                       is_unanswered, judge_number, more_digits, right, unanswered, wrong)
 

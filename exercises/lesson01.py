@@ -7,7 +7,7 @@ import numbers
 
 import numpy as np
 
-from utils.exercises.verdicts import (Case, FunctionExercise, Verdict, answer_array, answer_number, cannot_check,
+from exercises.verdicts import (Case, FunctionExercise, Verdict, answer_array, answer_number, cannot_check,
                                       checker, close, is_unanswered, right, unanswered, wrong)
 from utils.transpose_conv import conv_matrix
 

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from utils.exercises.verdicts import (CHOICES, Case, Choice, FunctionExercise, GRADING, Verdict, answer_array,
+from exercises.verdicts import (CHOICES, Case, Choice, FunctionExercise, GRADING, Verdict, answer_array,
                                       answer_number, checker, close, deferred, fewer_digits, is_unanswered,
                                       judge_number, more_digits, right, unanswered, wrong)
 
