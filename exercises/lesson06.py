@@ -49,7 +49,7 @@ def check_gray_psnr(answer, image) -> Verdict:
         (10 * math.log10(1.0 / sse), "sum-not-mean", "제곱오차를 픽셀과 채널에 대해 더했습니다. MSE는 평균입니다"),
         (10 * math.log10(1.0 / (mse * 255.0 ** 2)), "scale-255", "MSE를 0-255 척도로 쟀습니다. 최댓값이 1이면 픽셀도 0-1 척도여야 합니다"),
         (truth / 2, "rmse", "RMSE에 10 log10을 썼습니다. 10 log10(1 / MSE) = 20 log10(1 / RMSE)입니다")],
-        right_text="L을 그대로 두었으니 이 오차는 모두 색도(a, b)를 0으로 둔 탓입니다")
+        right_text="L을 그대로 두었으니 이 오차는 모두 색 좌표 (a, b)를 0으로 둔 탓입니다")
     if verdict is not None:
         return verdict
     return wrong(label, "values", "RGB(0-1)에서 원본과 흑백 버전의 제곱오차를 모든 픽셀과 세 채널에 대해 평균한 뒤 10 log10(1 / MSE)")

@@ -58,12 +58,15 @@ QUOTED_SETTINGS: dict[str, dict[str, str]] = {
            "0.01": "recipes.ACTIVE_UNIT_THRESHOLD", "1.5": "mu given in exercise 1", "0.4": "log sigma^2 given in exercise 1",
            "0.003": "a threshold of exercise 5", "0.03": "a threshold of exercise 5"},
     "06": {"0.3": "the weight in Hasler and Suesstrunk's colourfulness M", "0.5": "the AUC of a coin toss"},
-    "03-solutions": {"1.0": "the peak value of images in [0, 1]"},
-    "04-solutions": {"0.5": "the standard deviation of q given in exercise 1"},
+    "03-solutions": {"1.0": "the peak value of images in [0, 1]", "0.5": "sigma given in exercises 1 and 3",
+                     "0.8": "(x - 1/2) / sigma^2 at x = 0.7, sigma = 0.5 in exercise 3"},
+    "04-solutions": {"0.5": "the standard deviation of q given in exercise 1",
+                     "0.8": "s, the noise standard deviation of exercise 2's model"},
     "05-solutions": {"1.5": "mu given in exercise 1", "0.5": "mu and log sigma^2 given in exercise 1",
                      "0.4": "log sigma^2 given in exercise 1", "4.0": "beta = 4, a key of recipes.BETA_VALUES",
                      "0.03": "a threshold of exercise 5", "0.1": "a threshold of exercise 5"},
-    "06-solutions": {"1.645": "the standard normal's 95 % quantile", "0.5": "the AUC of a coin toss"},
+    "06-solutions": {"1.645": "the standard normal's 95 % quantile", "0.5": "the AUC of a coin toss",
+                     "0.95": "the quantile level of exercise 4's threshold (a 5 % false-alarm rate)"},
 }
 
 

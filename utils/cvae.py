@@ -33,8 +33,6 @@ import keras
 import numpy as np
 
 from utils.recipes import ACTIVE_UNIT_THRESHOLD, BETA_EPOCHS, BETA_SEED, CVAE_EPOCHS, CVAE_SEED, N_CLASSES
-# the names notebook 05 imports from here (they belong to utils.recipes; BATCH_SIZE is VAE_BATCH_SIZE there)
-from utils.recipes import BETA_LATENT_SIZE, BETA_VALUES, CVAE_LATENT_SIZE, VAE_BATCH_SIZE as BATCH_SIZE  # noqa: F401
 from utils.validation import (check_array, check_callable, check_images, check_int, check_model, check_number,
                               keras_name)
 from utils.vae import (VAE, build_decoder, build_encoder, check_condition, check_encoder_input,
