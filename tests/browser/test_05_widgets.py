@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from test_frame_explorers import copy_with_widget_imports  # noqa: E402
+from test_frame_explorers import copy_notebook  # noqa: E402
 from test_notebooks_in_lab import NOTEBOOKS, REPO, SCREENSHOTS, close_run, run_notebook_in_lab  # noqa: E402
 
 CVAE_NOTEBOOK = "05_conditional_and_beta_vae.ipynb"
@@ -67,7 +67,7 @@ def test_cvae_widgets_move_at_once_and_the_kernel_reads_their_value(lab_server, 
     notebook = next((p for p in NOTEBOOKS if p.name == CVAE_NOTEBOOK), REPO / "notebooks" / CVAE_NOTEBOOK)
     if not notebook.exists():
         pytest.skip(f"notebooks/{CVAE_NOTEBOOK} does not exist")
-    source = copy_with_widget_imports(notebook, scratch_dirs("src05-"))
+    source = copy_notebook(notebook, scratch_dirs("src05-"))
     run = run_notebook_in_lab(lab_server, chromium, source, nb05_work_dir)
     try:
         if run.problems:
