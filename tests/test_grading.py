@@ -160,6 +160,24 @@ def test_the_time_limit_of_a_whole_submission_stops_it_and_its_kernel(tmp_path):
             pass
 
 
+def test_grading_the_real_lesson_01_keeps_the_pace_of_40_in_10_minutes(tmp_path):
+    """A test-sized form of the timing goal: 4 submissions of the committed lesson 01 (right, partly wrong and
+    unanswered answers, as a class hands them in), graded with 2 jobs, at the pace of 40 in 10 minutes or better.
+    The full 40 are timed with `python -m tools.grading.corpus time --lesson 01 --jobs 2`."""
+    import time
+
+    corpus.build_timing_corpus(tmp_path / "subs", "01", count=4)
+    start = time.monotonic()
+    rows = batch.grade_folder(tmp_path / "subs", tmp_path / "grades", lesson="01", jobs=2, log=lambda line: None)
+    seconds = time.monotonic() - start
+    print(f"graded 4 submissions of lesson 01 in {seconds:.1f} s: {seconds * 10 / 60:.1f} min for 40 at this pace")
+    assert [row["status"] for row in rows] == ["graded"] * 4, [(row["file"], row["status"], row["notes"]) for row in rows]
+    sheet = _sheet(tmp_path)
+    totals = sorted(float(row["total"]) for row in sheet)
+    assert totals[-1] == float(sheet[0]["max"]) and totals[0] < totals[-1], totals   # right, wrong and unanswered
+    assert seconds * 10 <= 600, f"{seconds:.0f} s for 4 submissions: {seconds * 10 / 60:.1f} min for 40 (goal 10)"
+
+
 # ------------------------------------------------------------------ the student release
 @pytest.fixture(scope="module")
 def release(tmp_path_factory):
