@@ -128,7 +128,7 @@ def test_series_notebooks_give_decks_in_lecture_order(path: Path) -> None:
 def test_links_become_site_pages_github_files_and_local_badges() -> None:
     c = course.Course("owner/repo", "v9")
     names = {"02_autoencoder.ipynb"}
-    assert sitekit.local_target("02_autoencoder.ipynb#sec", "01_x.ipynb", names, c) == "02_autoencoder.html#sec"
+    assert sitekit.local_target("02_autoencoder.ipynb#sec", "01_x.ipynb", names, c) == "../notebooks/02_autoencoder.html#sec"
     assert sitekit.local_target("../utils/vae.py", "01_x.ipynb", names, c) == \
         "https://github.com/owner/repo/blob/v9/utils/vae.py"
     assert sitekit.local_target(course.COLAB_BADGE, "01_x.ipynb", names, c) == "../assets/ch11/colab.svg"

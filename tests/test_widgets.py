@@ -240,6 +240,7 @@ def _figure(option: str):
 
 
 def test_model_switcher_stores_one_figure_per_option():
+    plt.close("all")                                               # figures other tests left open
     box = model_switcher(_figure, [0.5, 1.0, 4.0])
     assert box.controls[0]["values"] == ["0.5", "1.0", "4.0"] and box.controls[0]["kind"] == "slider"
     assert box.value == {"beta": "0.5"}
@@ -352,20 +353,32 @@ def test_stored_state_renders_in_a_browser_without_a_kernel(explorer_2, tmp_path
     page_html.write_text("<!doctype html><html lang='ko'><head><meta charset='utf-8'></head><body>"
                          + widget_site.explorer_html(explorer_2.model_id, state) + "</body></html>", encoding="utf-8")
     want = np.round(np.round(explorer_2.image * LEVELS) * 255 / LEVELS).astype(int).ravel()
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, args=["--headless", "--no-sandbox"])
-        try:
-            page = browser.new_page()
-            errors = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(page_html.as_uri())
-            page.wait_for_selector(".ch11-frames[data-ready='true']", timeout=30_000)
-            got = page.evaluate("""() => { const c = document.querySelector('.ch11-frames canvas');
-                const d = c.getContext('2d').getImageData(0, 0, 28, 28).data;
-                return {pixels: Array.from({length: 784}, (_, i) => d[4 * i]), frame: c.getAttribute('data-frame'),
-                        label: c.getAttribute('aria-label')}; }""")
-        finally:
-            browser.close()
+    errors, result = [], {}
+
+    def look() -> None:   # in a thread of its own: Playwright's sync API refuses a thread with a running event loop
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=chromium, args=["--headless", "--no-sandbox"])
+            try:
+                page = browser.new_page()
+                page.on("pageerror", lambda e: errors.append(str(e)))
+                page.goto(page_html.as_uri())
+                page.wait_for_selector(".ch11-frames[data-ready='true']", timeout=30_000)
+                result["got"] = page.evaluate("""() => { const c = document.querySelector('.ch11-frames canvas');
+                    const d = c.getContext('2d').getImageData(0, 0, 28, 28).data;
+                    return {pixels: Array.from({length: 784}, (_, i) => d[4 * i]), frame: c.getAttribute('data-frame'),
+                            label: c.getAttribute('aria-label')}; }""")
+            except Exception as exc:   # reported below, in the test's own thread
+                errors.append(f"{type(exc).__name__}: {exc}")
+            finally:
+                browser.close()
+
+    import threading
+
+    worker = threading.Thread(target=look)
+    worker.start()
+    worker.join(timeout=120)
+    got = result.get("got")
+    assert got is not None, errors or ["the browser did not answer within 120 s"]
     assert not errors, errors
     assert int(got["frame"]) == explorer_2.frame_index()
     np.testing.assert_array_equal(np.asarray(got["pixels"]), want)

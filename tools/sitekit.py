@@ -470,12 +470,13 @@ def local_target(url: str, notebook: str, names: set[str], c: course.Course,
     """Where a link in a notebook's markdown points on the site.
 
     The Colab and Binder badge images become the site's own copies; a link to another notebook of
-    the series becomes its page; an image that is a file of the repository is copied into the
-    site's ``media/`` folder (recorded in ``media``: site path -> file) and shown from there; any
-    other relative link (a file of the repository) becomes that file on GitHub at the course's
-    ref. Absolute URLs and #anchors stay. ``folder`` is the notebook's folder on disk (default
-    notebooks/ of the repository); an image must be a file inside the repository (or, for a
-    notebook outside it, inside the notebook folder's parent).
+    the series becomes its page (``../notebooks/NN_name.html``, which works from a page and from a
+    deck); an image that is a file of the repository is copied into the site's ``media/`` folder
+    (recorded in ``media``: site path -> file) and shown from there; any other relative link (a file
+    of the repository) becomes that file on GitHub at the course's ref. Absolute URLs and #anchors
+    stay. ``folder`` is the notebook's folder on disk (default notebooks/ of the repository); an
+    image must be a file inside the repository (or, for a notebook outside it, inside the notebook
+    folder's parent).
     """
     if url == course.COLAB_BADGE:
         return "../assets/ch11/colab.svg"
@@ -485,7 +486,8 @@ def local_target(url: str, notebook: str, names: set[str], c: course.Course,
         return url
     parts, frag = repo_path(url, notebook)
     if len(parts) == 2 and parts[0] == "notebooks" and parts[1] in names:
-        return parts[1][:-len(".ipynb")] + ".html" + (f"#{frag}" if frag else "")
+        # ../notebooks/ works from a page (notebooks/) and from a deck (slides/) alike
+        return "../notebooks/" + parts[1][:-len(".ipynb")] + ".html" + (f"#{frag}" if frag else "")
     if image:
         folder = (folder or ROOT / "notebooks").resolve()
         top = ROOT.resolve() if folder.is_relative_to(ROOT.resolve()) else folder.parent
