@@ -541,7 +541,7 @@ CASES = [
     ("plotting", "compare rows array", lambda m: plotting.compare_rows(IMG, ["a"]), TypeError, "rows"),
     ("plotting", "compare rows uint8", lambda m: plotting.compare_rows([U8], ["a"]), ValueError, "rows"),
     ("plotting", "compare n 0", lambda m: plotting.compare_rows([IMG], ["a"], n=0), ValueError, "n"),
-    ("plotting", "reconstructions nan", lambda m: plotting.plot_reconstructions(IMG, WITH_NAN), ValueError, "rows"),
+    ("plotting", "compare rows nan", lambda m: plotting.compare_rows([IMG, WITH_NAN], ["a", "b"]), ValueError, "rows"),
     ("plotting", "history list", lambda m: plotting.plot_history([1.0, 2.0]), TypeError, "history"),
     ("plotting", "history keys", lambda m: plotting.plot_history({"loss": [1.0]}, ["kl"]), ValueError, "keys"),
     ("plotting", "latent 3 columns", lambda m: plotting.plot_latent_2d(MU, np.zeros(50)), ValueError, "codes"),

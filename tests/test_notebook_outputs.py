@@ -34,8 +34,7 @@ TF_LOG_PATTERNS = [
 # Calls that put output into the cell: printing, displaying, showing a figure.
 OUTPUT_CALLS = {"print", "display", "show", "pprint"}
 # Calls that draw a figure: a notebook with any of them must store at least one PNG.
-FIGURE_CALLS = {"show", "subplots", "figure", "imshow", "show_images", "compare_rows",
-                "plot_reconstructions", "plot_history"}
+FIGURE_CALLS = {"show", "subplots", "figure", "imshow", "show_images", "compare_rows", "plot_history"}
 # Statements whose body may or may not run (or runs elsewhere: `with out:` writes into a widget).
 CONDITIONAL = (ast.If, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.With, ast.AsyncWith,
                ast.Try, ast.While, ast.Lambda)

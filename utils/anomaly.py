@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats as _st
 
-from utils.stats import Interval
+from utils.stats import Interval, _confidence, _placements, _values
 from utils.validation import check_array, check_number
 
 
@@ -50,15 +50,6 @@ def auc(inlier_scores, outlier_scores) -> float:
     return float(u / (n_in * n_out))
 
 
-def _placements(s_in: np.ndarray, s_out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """DeLong's components: each outlier's share of inliers below it, each inlier's share of outliers above."""
-    m, n = len(s_in), len(s_out)
-    both = _st.rankdata(np.concatenate([s_in, s_out]))
-    v_out = (both[m:] - _st.rankdata(s_out)) / m
-    v_in = 1.0 - (both[:m] - _st.rankdata(s_in)) / n
-    return v_in, v_out
-
-
 def auc_difference(inliers_a, outliers_a, inliers_b, outliers_b, confidence: float = 0.95) -> Interval:
     """``AUC(a) - AUC(b)`` for two scores of the **same** images, with DeLong's paired interval.
 
@@ -73,16 +64,12 @@ def auc_difference(inliers_a, outliers_a, inliers_b, outliers_b, confidence: flo
         For score arrays that are not finite 1-d arrays of at least two numbers, or when the two
         scores do not cover the same number of inliers and outliers.
     """
-    a_in, a_out = (check_array(v, n, ndim=1, min_len=2, dtype=np.float64)
-                   for v, n in ((inliers_a, "inliers_a"), (outliers_a, "outliers_a")))
-    b_in, b_out = (check_array(v, n, ndim=1, min_len=2, dtype=np.float64)
-                   for v, n in ((inliers_b, "inliers_b"), (outliers_b, "outliers_b")))
+    a_in, a_out, b_in, b_out = (_values(inliers_a, "inliers_a"), _values(outliers_a, "outliers_a"),
+                                _values(inliers_b, "inliers_b"), _values(outliers_b, "outliers_b"))
     if a_in.shape != b_in.shape or a_out.shape != b_out.shape:
         raise ValueError(f"score a covers {len(a_in)} inliers and {len(a_out)} outliers, score b {len(b_in)} and "
                          f"{len(b_out)}; expected both scores of the same images in the same order")
-    c = check_number(confidence, "confidence", minimum=0.0, maximum=1.0)
-    if not 0.0 < c < 1.0:
-        raise ValueError(f"confidence is {c:g}; expected a level strictly between 0 and 1, e.g. 0.95")
+    c = _confidence(confidence)
     ia, oa = _placements(a_in, a_out)
     ib, ob = _placements(b_in, b_out)
     diff = float(oa.mean() - ob.mean())
@@ -171,10 +158,8 @@ def plot_roc(curves: dict, ax=None, title: str | None = None, mark_rate: float |
     ax.plot([0, 1], [0, 1], color="grey", lw=0.8, ls="--", label="chance (AUC 0.5)")
     if mark_rate is not None:
         ax.axvline(mark_rate, color="black", lw=0.8, ls=":")
-    ax.set_xlabel("false-alarm rate (inliers flagged)")
-    ax.set_ylabel("detection rate (outliers flagged)")
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1.01)
+    ax.set(xlabel="false-alarm rate (inliers flagged)", ylabel="detection rate (outliers flagged)",
+           xlim=(0, 1), ylim=(0, 1.01))
     ax.legend(fontsize=7, loc="lower right")
     if title:
         ax.set_title(title, fontsize=9)

@@ -80,8 +80,7 @@ def lab_to_rgb(lab) -> np.ndarray:
 def split_lab(rgb) -> tuple[np.ndarray, np.ndarray]:
     """The model's input and target: ``L/100`` of shape (..., 1) and ``(a, b)/AB_SCALE`` (..., 2), float32."""
     lab = rgb_to_lab(rgb)
-    return ((lab[..., :1] / 100.0).astype(np.float32),
-            (lab[..., 1:] / AB_SCALE).astype(np.float32))
+    return (lab[..., :1] / 100.0).astype(np.float32), (lab[..., 1:] / AB_SCALE).astype(np.float32)
 
 
 def join_lab(lightness, ab) -> np.ndarray:

@@ -27,7 +27,7 @@ digit labels (n,) or one-hot rows (n, classes), every argument is checked before
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from typing import Sequence
 
 import keras
 import numpy as np
@@ -124,16 +124,13 @@ class ConditionalVAE(VAE):
         return self.decoder([z, y], training=training), mu, log_var
 
     def _target(self, x, y):
-        images, _ = _pair(x, "x")
-        return images
+        return _pair(x, "x")[0]
 
     def train_step(self, data):
-        images, labels = _pair(data, "each batch")
-        return super().train_step(((images, labels),))
+        return super().train_step((_pair(data, "each batch"),))
 
     def test_step(self, data):
-        images, labels = _pair(data, "each batch")
-        return super().test_step(((images, labels),))
+        return super().test_step((_pair(data, "each batch"),))
 
 
 def _check_seed(seed) -> int | None:
@@ -374,9 +371,7 @@ def decode_conditional(decoder: keras.Model, z, digits, n_classes: int | None = 
         raise ValueError(f"n_classes is {n_classes} but the decoder takes {classes} label classes; leave it out")
     p = latent_size_of(decoder)
     given = np.shape(z)
-    z = check_array(z, "z", ndim=(1, 2))
-    if z.ndim == 1:
-        z = z[None, :]
+    z = np.atleast_2d(check_array(z, "z", ndim=(1, 2)))
     if z.shape[1] != p:
         raise ValueError(f"z has shape {given}; the decoder takes latent vectors of {p} numbers, "
                          f"expected (n, {p}) or ({p},)")

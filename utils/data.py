@@ -1,7 +1,7 @@
 """Where the data come from: real MNIST and Fashion-MNIST, checksummed.
 
-Every notebook of the series loads its images through :func:`load_dataset`
-(or :func:`load_mnist`). Sources are tried in this order:
+Every notebook of the series loads its images through :func:`load_dataset`.
+Sources are tried in this order:
 
 1. the local cache, ``<cache_dir>/<name>.npz``, used only if every array
    matches the pinned SHA-256 digest of the real data set;
@@ -158,8 +158,7 @@ def from_keras(name: str) -> Arrays:
     import keras
 
     (x_train, y_train), (x_test, y_test) = getattr(keras.datasets, name).load_data()
-    return {"x_train": np.asarray(x_train, np.uint8), "y_train": np.asarray(y_train, np.uint8),
-            "x_test": np.asarray(x_test, np.uint8), "y_test": np.asarray(y_test, np.uint8)}
+    return {k: np.asarray(a, np.uint8) for k, a in zip(ARRAY_NAMES, (x_train, y_train, x_test, y_test))}
 
 
 def _how_to_provide(name: str, cache_dir: Path) -> str:
@@ -238,14 +237,5 @@ def load_dataset(name: str = "mnist", cache_dir: str | os.PathLike | None = None
     60,000 training and 10,000 test images in the original order.
     """
     a = load_arrays(name, cache_dir, use_keras=use_keras)
-
-    def images(x: np.ndarray) -> np.ndarray:
-        return (x.astype(np.float32) / np.float32(255.0))[..., None]
-
-    return ((images(a["x_train"]), a["y_train"].astype(np.int64)),
-            (images(a["x_test"]), a["y_test"].astype(np.int64)))
-
-
-def load_mnist(cache_dir: str | os.PathLike | None = None, *, use_keras: bool = True) -> Split:
-    """MNIST as :func:`load_dataset` returns it."""
-    return load_dataset("mnist", cache_dir, use_keras=use_keras)
+    x_train, x_test = ((a[k].astype(np.float32) / np.float32(255.0))[..., None] for k in ("x_train", "x_test"))
+    return (x_train, a["y_train"].astype(np.int64)), (x_test, a["y_test"].astype(np.int64))

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
+from utils.data import default_cache_dir
 from utils.validation import check_choice, check_int, describe
 
 COLOR_SOURCES = ("gcompris", "skimage")
@@ -124,8 +125,6 @@ def crop_to_multiple(image, multiple: int) -> np.ndarray:
 
 def photo_cache_path(max_side: int, cache_dir: str | Path | None = None) -> Path:
     """The prepared photographs' file, ``gcompris-photos-<max_side>.npz`` in the data cache (:mod:`utils.data`)."""
-    from utils.data import default_cache_dir
-
     max_side = check_int(max_side, "max_side", minimum=8)
     return Path(default_cache_dir() if cache_dir is None else cache_dir) / f"gcompris-photos-{max_side}.npz"
 

@@ -18,7 +18,9 @@ from typing import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib import patheffects
 from matplotlib.figure import Figure
+from matplotlib.patches import FancyBboxPatch, Polygon
 from matplotlib.ticker import MaxNLocator
 
 from utils.validation import check_array, check_bool, check_images, check_int, check_number
@@ -167,18 +169,11 @@ def compare_rows(rows: Sequence, labels: Sequence[str], n: int = 10, cell_size: 
         for c in range(n):
             ax = axes[r, c]
             ax.imshow(a[c], cmap="gray", vmin=0.0, vmax=1.0, interpolation="nearest")
-            ax.set_xticks([])
-            ax.set_yticks([])
-            for side in ax.spines.values():
-                side.set_visible(False)
+            ax.set(xticks=[], yticks=[])
+            ax.spines[:].set_visible(False)
         axes[r, 0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=9)
     fig.tight_layout(pad=0.2)
     return fig
-
-
-def plot_reconstructions(originals, reconstructions, n: int = 10) -> Figure:
-    """Originals (top row) over their reconstructions (bottom row)."""
-    return compare_rows([originals, reconstructions], ["original", "reconstruction"], n=n)
 
 
 def plot_history(history: dict[str, Sequence[float]], keys: Sequence[str] | None = None,
@@ -196,8 +191,7 @@ def plot_history(history: dict[str, Sequence[float]], keys: Sequence[str] | None
     for k in keys:
         ax.plot(np.arange(1, len(history[k]) + 1), history[k], marker="o", ms=3, label=k)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
-    ax.set_xlabel("epoch")
-    ax.set_ylabel(ylabel)
+    ax.set(xlabel="epoch", ylabel=ylabel)
     if logy:
         ax.set_yscale("log")
     ax.legend(fontsize=8)
@@ -229,8 +223,6 @@ def scatter_digits(ax, codes, labels, s: float = 3.0, alpha: float = 0.5, legend
         raise ValueError(f"labels have shape {y.shape}; expected ({len(z)},), one per code")
     if y.size and (not np.issubdtype(y.dtype, np.integer) or y.min() < 0 or y.max() > 9):
         raise ValueError(f"labels are {y.dtype} in [{y.min()}, {y.max()}]; expected integer digits 0..9")
-    from matplotlib import patheffects
-
     artists = []
     for k in np.unique(y):
         pts = z[y == k]
@@ -264,8 +256,7 @@ def plot_latent_2d(codes, labels, ax=None, title: str | None = None, s: float = 
     if ax is None:
         _, ax = plt.subplots(figsize=(4.2, 3.8), dpi=FIG_DPI)
     scatter_digits(ax, codes, labels, s=s, alpha=alpha)
-    ax.set_xlabel("$z_1$")
-    ax.set_ylabel("$z_2$")
+    ax.set(xlabel="$z_1$", ylabel="$z_2$")
     if title:
         ax.set_title(title, fontsize=10)
     return ax
@@ -296,8 +287,7 @@ def plot_curves(x, curves: dict, ax=None, xlabel: str = "", ylabel: str = "",
         ax.set_xticks(x, [f"{v:g}" for v in x])
     if logy:
         ax.set_yscale("log")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+    ax.set(xlabel=xlabel, ylabel=ylabel)
     if title:
         ax.set_title(title, fontsize=10)
     ax.legend(fontsize=8)
@@ -314,12 +304,9 @@ def draw_autoencoder(ax=None, latent_label: str = "p", image_label: str = "28x28
     latent_label : size written under z (e.g. ``"p"`` or ``"p = 16"``).
     image_label : shape written under x and x~.
     """
-    from matplotlib.patches import FancyBboxPatch, Polygon
-
     if ax is None:
         _, ax = plt.subplots(figsize=(7.5, 2.2), dpi=FIG_DPI)
-    ax.set_xlim(0, 10)
-    ax.set_ylim(0, 3)
+    ax.set(xlim=(0, 10), ylim=(0, 3))
     ax.axis("off")
     # the encoder narrows (k numbers in, p out), the decoder widens back
     ax.add_patch(Polygon([(2.0, 0.4), (4.0, 1.1), (4.0, 1.9), (2.0, 2.6)], closed=True, fc="#c6dbef", ec="#3182bd"))

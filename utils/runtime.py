@@ -115,9 +115,7 @@ def quick_epochs(epochs: int) -> int:
         If ``epochs`` is not an int of at least 1.
     """
     epochs = check_int(epochs, "epochs", minimum=1)
-    if not quick_mode():
-        return epochs
-    return max(recipes.QUICK_EPOCHS, math.floor(epochs * recipes.QUICK_EPOCH_SHARE + 0.5))
+    return max(recipes.QUICK_EPOCHS, math.floor(epochs * recipes.QUICK_EPOCH_SHARE + 0.5)) if quick_mode() else epochs
 
 
 def quick_batch_size(batch_size: int) -> int:
@@ -135,9 +133,7 @@ def quick_batch_size(batch_size: int) -> int:
         If ``batch_size`` is not an int of at least 1.
     """
     batch_size = check_int(batch_size, "batch_size", minimum=1)
-    if not quick_mode():
-        return batch_size
-    return min(batch_size, max(16, int(batch_size * recipes.QUICK_BATCH_SHARE)))
+    return min(batch_size, max(16, int(batch_size * recipes.QUICK_BATCH_SHARE))) if quick_mode() else batch_size
 
 
 @contextlib.contextmanager

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats as _st
 
-from utils.validation import check_array, check_number
+from utils.validation import check_array, check_int, check_number
 
 __all__ = ["Interval", "mean_interval", "paired_difference", "ratio_of_means", "auc_interval",
            "binomial_interval", "seed_summary", "SeedSummary"]
@@ -43,8 +43,7 @@ class Interval:
 
     def format(self, digits: int = 3) -> str:
         """``'0.355 [0.351, 0.359]'``: the estimate and its interval, ``digits`` decimals."""
-        f = f"{{:.{digits}f}}"
-        return f"{f.format(self.estimate)} [{f.format(self.low)}, {f.format(self.high)}]"
+        return f"{self.estimate:.{digits}f} [{self.low:.{digits}f}, {self.high:.{digits}f}]"
 
     @property
     def excludes_zero(self) -> bool:
@@ -53,8 +52,16 @@ class Interval:
 
 
 def _values(values, name: str, min_len: int = 2) -> np.ndarray:
-    a = check_array(values, name, ndim=1, min_len=min_len, dtype=np.float64)
-    return a
+    return check_array(values, name, ndim=1, min_len=min_len, dtype=np.float64)
+
+
+def _paired(a, b) -> tuple[np.ndarray, np.ndarray]:
+    """Two finite 1-d arrays of the same length n >= 2: each test image's value under two methods."""
+    a, b = _values(a, "a"), _values(b, "b")
+    if a.shape != b.shape:
+        raise ValueError(f"a has {len(a)} values and b has {len(b)}; expected one value per test image "
+                         "for both, the same images in the same order")
+    return a, b
 
 
 def _confidence(confidence) -> float:
@@ -98,11 +105,7 @@ def paired_difference(a, b, confidence: float = 0.95) -> Interval:
     TypeError, ValueError
         If ``a`` and ``b`` are not finite 1-d arrays of the same length n >= 2.
     """
-    a = _values(a, "a")
-    b = _values(b, "b")
-    if a.shape != b.shape:
-        raise ValueError(f"a has {len(a)} values and b has {len(b)}; expected one value per test image "
-                         "for both, the same images in the same order")
+    a, b = _paired(a, b)
     return mean_interval(a - b, confidence)
 
 
@@ -118,11 +121,7 @@ def ratio_of_means(a, b, confidence: float = 0.95) -> Interval:
     TypeError, ValueError
         If ``a`` and ``b`` are not finite, equal-length 1-d arrays with positive means.
     """
-    a = _values(a, "a")
-    b = _values(b, "b")
-    if a.shape != b.shape:
-        raise ValueError(f"a has {len(a)} values and b has {len(b)}; expected one value per test image "
-                         "for both, the same images in the same order")
+    a, b = _paired(a, b)
     ma, mb = float(a.mean()), float(b.mean())
     if ma <= 0 or mb <= 0:
         raise ValueError(f"the means are {ma:g} and {mb:g}; a ratio interval needs positive means "
@@ -134,6 +133,18 @@ def ratio_of_means(a, b, confidence: float = 0.95) -> Interval:
     z = float(_st.t.ppf(0.5 + c / 2, df=n - 1))
     ratio = ma / mb
     return Interval(ratio, ratio * se_log, ratio * np.exp(-z * se_log), ratio * np.exp(z * se_log), n, c)
+
+
+def _placements(s_in: np.ndarray, s_out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """DeLong's components: each inlier's share of outliers above it, each outlier's share of inliers below it.
+
+    Ties count half; computed from ranks (``scipy.stats.rankdata``).
+    """
+    m, n = len(s_in), len(s_out)
+    both = _st.rankdata(np.concatenate([s_in, s_out]))
+    v_out = (both[m:] - _st.rankdata(s_out)) / m
+    v_in = 1.0 - (both[:m] - _st.rankdata(s_in)) / n
+    return v_in, v_out
 
 
 def auc_interval(inlier_scores, outlier_scores, confidence: float = 0.95) -> Interval:
@@ -153,11 +164,7 @@ def auc_interval(inlier_scores, outlier_scores, confidence: float = 0.95) -> Int
     s_out = _values(outlier_scores, "outlier_scores")
     c = _confidence(confidence)
     m, n = len(s_in), len(s_out)
-    both = _st.rankdata(np.concatenate([s_in, s_out]))
-    r_in, r_out = _st.rankdata(s_in), _st.rankdata(s_out)
-    # v_out[j]: share of inliers below outlier j (ties count half); v_in[i]: share of outliers above inlier i
-    v_out = (both[m:] - r_out) / m
-    v_in = 1.0 - (both[:m] - r_in) / n
+    v_in, v_out = _placements(s_in, s_out)
     area = float(v_out.mean())
     se = float(np.sqrt(v_out.var(ddof=1) / n + v_in.var(ddof=1) / m))
     z = float(_st.norm.ppf(0.5 + c / 2))
@@ -175,8 +182,6 @@ def binomial_interval(k: int, n: int, confidence: float = 0.95) -> Interval:
     TypeError, ValueError
         If ``k`` and ``n`` are not whole numbers with ``0 <= k <= n`` and ``n >= 1``.
     """
-    from utils.validation import check_int
-
     n = check_int(n, "n", minimum=1)
     k = check_int(k, "k", minimum=0, maximum=n)
     c = _confidence(confidence)
@@ -199,8 +204,7 @@ class SeedSummary:
 
     def format(self, digits: int = 3) -> str:
         """``'0.355 ± 0.004 (3 seeds)'``: mean ± standard deviation over the seeds."""
-        f = f"{{:.{digits}f}}"
-        return f"{f.format(self.mean)} ± {f.format(self.sd)} ({self.n} seeds)"
+        return f"{self.mean:.{digits}f} ± {self.sd:.{digits}f} ({self.n} seeds)"
 
     def __str__(self) -> str:
         return self.format()

@@ -86,6 +86,11 @@ def _check_padding(padding) -> str:
     return padding.lower()
 
 
+def _check_axis(in_size, k, s, padding) -> tuple[int, int, int, str]:
+    """One axis' input length, kernel length and stride (ints >= 1), and the padding."""
+    return check_int(in_size, "in_size"), check_int(k, "k"), check_int(s, "s"), _check_padding(padding)
+
+
 # ---------------------------------------------------------------- sizes
 def output_size(in_size: int, k: int, s: int = 1, padding: str = "valid") -> int:
     """Length of a convolution's output along one axis (TensorFlow/Keras rule).
@@ -107,10 +112,7 @@ def output_size(in_size: int, k: int, s: int = 1, padding: str = "valid") -> int
         For a non-int or non-positive size, kernel or stride, an unknown
         padding, or a kernel longer than a "valid" input.
     """
-    n = check_int(in_size, "in_size")
-    k = check_int(k, "k")
-    s = check_int(s, "s")
-    padding = _check_padding(padding)
+    n, k, s, padding = _check_axis(in_size, k, s, padding)
     if padding == "same":
         return -(-n // s)
     if k > n:
@@ -138,13 +140,8 @@ def transpose_output_size(in_size: int, k: int, s: int = 1, padding: str = "vali
     ``output_size(n, k, s, padding) == in_size``: the transposed convolution
     undoes the forward convolution's change of size.
     """
-    n = check_int(in_size, "in_size")
-    k = check_int(k, "k")
-    s = check_int(s, "s")
-    padding = _check_padding(padding)
-    if padding == "same":
-        return n * s
-    return n * s + max(k - s, 0)
+    n, k, s, padding = _check_axis(in_size, k, s, padding)
+    return n * s if padding == "same" else n * s + max(k - s, 0)
 
 
 # ---------------------------------------------------------------- the matrix
@@ -186,16 +183,11 @@ def conv_matrix(kernel, input_shape: Sequence[int], strides: Strides = 1, paddin
     out_h, out_w = output_size(in_h, kh, sh, padding), output_size(in_w, kw, sw, padding)
     top = same_padding(in_h, kh, sh)[0] if padding == "same" else 0
     left = same_padding(in_w, kw, sw)[0] if padding == "same" else 0
-    C = np.zeros((out_h * out_w, in_h * in_w), dtype=k.dtype)
+    # C[i, j]: the kernel over output pixel (i, j)'s window of the zero-padded input; cutting the padding off
+    # the last two axes drops the kernel entries that fall on it (then a copy: C-ordered, as np.zeros gives)
+    C = np.zeros((out_h, out_w, max((out_h - 1) * sh + kh, top + in_h), max((out_w - 1) * sw + kw, left + in_w)),
+                 dtype=k.dtype)
     for i in range(out_h):
         for j in range(out_w):
-            r0, c0 = i * sh - top, j * sw - left          # window's top-left corner in input coordinates
-            for a in range(kh):
-                r = r0 + a
-                if not 0 <= r < in_h:
-                    continue
-                for b in range(kw):
-                    c = c0 + b
-                    if 0 <= c < in_w:
-                        C[i * out_w + j, r * in_w + c] = k[a, b]
-    return C
+            C[i, j, i * sh:i * sh + kh, j * sw:j * sw + kw] = k
+    return C[:, :, top:top + in_h, left:left + in_w].reshape(out_h * out_w, in_h * in_w).copy()

@@ -239,9 +239,7 @@ def pixel_probabilities(decoder: keras.Model, z, batch_size: int = 1000) -> np.n
     check_model(decoder, "decoder")
     check_condition(decoder, "decoder", False, "decode with utils.cvae.decode_conditional(decoder, z, digits)")
     p = latent_size_of(decoder)
-    z = check_array(z, "z", ndim=(1, 2))
-    if z.ndim == 1:
-        z = z[None, :]
+    z = np.atleast_2d(check_array(z, "z", ndim=(1, 2)))      # a single vector (p,) is one row
     if z.shape[1] != p:
         raise ValueError(f"z has shape {z.shape}; the decoder takes latent vectors of length p = {p}, "
                          f"expected shape (n, {p})")
@@ -315,8 +313,7 @@ class VAE(keras.Model):
 def build_vae(latent_size: int, seed: int | None = None) -> VAE:
     """Notebook 04's VAE: :func:`build_encoder` and :func:`build_decoder` with ``latent_size``."""
     latent_size = check_int(latent_size, "latent_size", minimum=1)
-    if seed is not None:
-        seed = check_int(seed, "seed", minimum=0)
+    seed = None if seed is None else check_int(seed, "seed", minimum=0)
     return VAE(build_encoder(latent_size), build_decoder(latent_size), seed=seed, name=f"vae_{latent_size}d")
 
 
@@ -496,12 +493,11 @@ def train_vae_model(build, x, y, settings: dict, *, epochs, seed, batch_size, le
     from utils.training import train_model
 
     seed = default_seed if seed is None else check_int(seed, "seed", minimum=0)
-    result = train_model(lambda: build(seed), x, y,
-                                  epochs=default_epochs if epochs is None else epochs,
-                                  batch_size=recipes.VAE_BATCH_SIZE if batch_size is None else batch_size,
-                                  learning_rate=recipes.VAE_LEARNING_RATE if learning_rate is None else learning_rate,
-                                  schedule=recipes.SCHEDULE, loss=None, validation_data=validation_data,
-                                  callbacks=callbacks, seed=seed, progress=progress)
+    result = train_model(lambda: build(seed), x, y, epochs=default_epochs if epochs is None else epochs,
+                         batch_size=recipes.VAE_BATCH_SIZE if batch_size is None else batch_size,
+                         learning_rate=recipes.VAE_LEARNING_RATE if learning_rate is None else learning_rate,
+                         schedule=recipes.SCHEDULE, loss=None, validation_data=validation_data,
+                         callbacks=callbacks, seed=seed, progress=progress)
     result.settings = {**settings, **result.settings}
     return result
 

@@ -21,13 +21,14 @@ from typing import Sequence
 
 import numpy as np
 from scipy.spatial import cKDTree
+from scipy.stats import mode
 
+from utils.cvae import _posterior
 from utils.stats import Interval, binomial_interval
+from utils.vae import LOG_2PI, _logmeanexp, kl_divergence
 from utils.validation import check_array, check_int, check_model, check_number
 
 __all__ = ["encoder_outputs", "RateSplit", "rate_split", "knn_label_accuracy", "active_unit_counts"]
-
-_LOG_2PI = float(np.log(2.0 * np.pi))
 
 
 def encoder_outputs(encoder, x, labels=None, batch_size: int = 1000) -> tuple[np.ndarray, np.ndarray]:
@@ -43,31 +44,15 @@ def encoder_outputs(encoder, x, labels=None, batch_size: int = 1000) -> tuple[np
         For an encoder that is not a Keras model, images that are not a finite (n, 28, 28, 1)
         batch, labels that do not match the images, or ``batch_size`` below 1.
     """
-    from utils.cvae import _posterior
-
     check_model(encoder, "encoder")
     return _posterior(encoder, x, labels, batch_size)
-
-
-def _check_codes(mu, log_var) -> tuple[np.ndarray, np.ndarray]:
-    mu = check_array(mu, "mu", ndim=2, min_len=2, dtype=np.float64)
-    log_var = check_array(log_var, "log_var", ndim=2, min_len=2, dtype=np.float64)
-    if mu.shape != log_var.shape:
-        raise ValueError(f"mu has shape {mu.shape} and log_var {log_var.shape}; expected the encoder's two "
-                         "outputs for the same images, both (n, p)")
-    return mu, log_var
 
 
 def _log_q_matrix(z: np.ndarray, mu: np.ndarray, log_var: np.ndarray) -> np.ndarray:
     """``log q(z_m | x_i)`` for every draw m (rows) and image i (columns): diagonal Gaussians."""
     precision = np.exp(-log_var)                                     # (n, p)
     quad = (z ** 2) @ precision.T - 2.0 * z @ (mu * precision).T + np.sum(mu ** 2 * precision, axis=1)
-    return -0.5 * (mu.shape[1] * _LOG_2PI + np.sum(log_var, axis=1) + quad)
-
-
-def _log_mean_exp(a: np.ndarray, axis: int) -> np.ndarray:
-    m = np.max(a, axis=axis, keepdims=True)
-    return np.squeeze(m, axis) + np.log(np.mean(np.exp(a - m), axis=axis))
+    return -0.5 * (mu.shape[1] * LOG_2PI + np.sum(log_var, axis=1) + quad)
 
 
 @dataclass(frozen=True)
@@ -122,7 +107,11 @@ def rate_split(mu, log_var, labels=None, n_draws: int = 2000, seed: int = 0, chu
         For codes that are not two finite (n, p) arrays of the same shape, labels that are not one
         whole number per image, or ``n_draws`` below 2.
     """
-    mu, log_var = _check_codes(mu, log_var)
+    mu = check_array(mu, "mu", ndim=2, min_len=2, dtype=np.float64)
+    log_var = check_array(log_var, "log_var", ndim=2, min_len=2, dtype=np.float64)
+    if mu.shape != log_var.shape:
+        raise ValueError(f"mu has shape {mu.shape} and log_var {log_var.shape}; expected the encoder's two "
+                         "outputs for the same images, both (n, p)")
     n_draws = check_int(n_draws, "n_draws", minimum=2)
     chunk = check_int(chunk, "chunk", minimum=1)
     n = len(mu)
@@ -140,21 +129,18 @@ def rate_split(mu, log_var, labels=None, n_draws: int = 2000, seed: int = 0, chu
     for s in range(0, n_draws, chunk):
         idx = np.arange(s, min(s + chunk, n_draws))
         log_q = _log_q_matrix(z_all[idx], mu, log_var)           # (draws, n)
-        log_q_bar = _log_mean_exp(log_q, axis=1)
+        log_q_bar = _logmeanexp(log_q, axis=1)
         info_terms[idx] = log_q[np.arange(len(idx)), pick[idx]] - log_q_bar
         if groups is not None:
             own = groups[pick[idx]]
             for g in np.unique(own):
                 rows = np.flatnonzero(own == g)
-                label_terms[idx[rows]] = _log_mean_exp(log_q[np.ix_(rows, np.flatnonzero(groups == g))],
-                                                       axis=1) - log_q_bar[rows]
-    rate = float(np.mean(-0.5 * np.sum(1.0 + log_var - mu ** 2 - np.exp(log_var), axis=1)))
-    info = float(info_terms.mean())
-    se = float(info_terms.std(ddof=1) / np.sqrt(n_draws))
-    if groups is None:
-        return RateSplit(rate, info, rate - info, se, n, n_draws)
-    return RateSplit(rate, info, rate - info, se, n, n_draws, float(label_terms.mean()),
-                     float(label_terms.std(ddof=1) / np.sqrt(n_draws)))
+                label_terms[idx[rows]] = _logmeanexp(log_q[np.ix_(rows, np.flatnonzero(groups == g))],
+                                                     axis=1) - log_q_bar[rows]
+    rate = float(np.mean(kl_divergence(mu, log_var)))
+    info, se = float(info_terms.mean()), float(info_terms.std(ddof=1) / np.sqrt(n_draws))
+    labelled = () if groups is None else (float(label_terms.mean()), float(label_terms.std(ddof=1) / np.sqrt(n_draws)))
+    return RateSplit(rate, info, rate - info, se, n, n_draws, *labelled)
 
 
 def knn_label_accuracy(reference_mu, reference_labels, mu, labels,
@@ -189,12 +175,8 @@ def knn_label_accuracy(reference_mu, reference_labels, mu, labels,
     if ref_lab.min() < 0 or lab.min() < 0:
         raise ValueError("labels hold negative values; expected digit labels 0, 1, 2, ...")
     k = check_int(k, "k", minimum=1, maximum=len(ref))
-    n_classes = int(max(ref_lab.max(), lab.max())) + 1
     _, nearest = cKDTree(ref).query(mu, k=k)                        # (n, k) indices into the reference set
-    nearest = nearest.reshape(len(mu), k)
-    cells = (np.arange(len(mu))[:, None] * n_classes + ref_lab[nearest]).ravel()
-    votes = np.bincount(cells, minlength=len(mu) * n_classes).reshape(len(mu), n_classes)
-    predicted = np.argmax(votes, axis=1)
+    predicted = mode(ref_lab[nearest.reshape(len(mu), k)], axis=1, keepdims=False).mode   # ties: smallest label
     correct = int(np.sum(predicted == lab))
     return binomial_interval(correct, len(lab)), predicted
 

@@ -37,6 +37,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import traitlets
 from matplotlib.figure import Figure
+from PIL import Image
 
 from utils.cvae import N_CLASSES, decode_conditional
 from utils.pca import PCA, fit_pca
@@ -100,8 +101,6 @@ def encode_frames(images, levels: int = LEVELS) -> dict:
     Returns ``{"kind": "gray", "png": base64, "width": w, "height": h, "count": n, "levels": levels,
     "scale": IMAGE_SCALE}``; :func:`decode_frames` reverses it (to the quantisation ``1 / (2 levels)``).
     """
-    from PIL import Image
-
     images = check_images(images, "images", layouts=(3,))
     levels = check_int(levels, "levels", minimum=1, maximum=255)
     n, h, w = images.shape
@@ -114,16 +113,12 @@ def encode_frames(images, levels: int = LEVELS) -> dict:
 
 def decode_frames(sheet: dict) -> np.ndarray:
     """The frames of a grey sheet (:func:`encode_frames`) as an (n, h, w) float array in [0, 1]."""
-    from PIL import Image
-
     rows = np.asarray(Image.open(io.BytesIO(base64.b64decode(sheet["png"]))), dtype=np.float64)
     return (rows / sheet["levels"]).reshape(sheet["count"], sheet["height"], sheet["width"])
 
 
 def _figure_png(fig: Figure) -> tuple[str, int, int]:
     """A figure as a base64 PNG at its own dpi, not cropped (so that pixel positions stay known)."""
-    from PIL import Image
-
     buffer = io.BytesIO()
     with plt.rc_context({"savefig.bbox": "standard"}):
         fig.savefig(buffer, format="png", dpi=fig.dpi)
@@ -139,10 +134,6 @@ def _figure_png(fig: Figure) -> tuple[str, int, int]:
 
 
 # --------------------------------------------------------------------------- the widget
-def _text(value) -> str:
-    return f"{value:.2f}" if isinstance(value, float) else str(value)
-
-
 class FrameExplorer(anywidget.AnyWidget):
     """Sliders and choice buttons that show precomputed frames (front end: ``utils/frame_explorer.js``).
 
@@ -217,7 +208,7 @@ class FrameExplorer(anywidget.AnyWidget):
 
 def _slider(name: str, values: np.ndarray, label: str | None = None) -> dict:
     vals = [float(v) for v in values]
-    return {"name": name, "label": label or name, "kind": "slider", "values": vals, "text": [_text(v) for v in vals]}
+    return {"name": name, "label": label or name, "kind": "slider", "values": vals, "text": [f"{v:.2f}" for v in vals]}
 
 
 def _grid(controls: list[dict]) -> np.ndarray:
@@ -324,10 +315,8 @@ def draw_latent_point(image, point, scatter_xy, labels=None, axis_names: Sequenc
         fig.colorbar(sc, ax=ax_z, ticks=range(10), fraction=0.05, pad=0.02)
     ax_z.plot([point[0]], [point[1]], marker="X", ms=11, color="black", mec="white")
     if limits is not None:
-        ax_z.set_xlim(*limits[0])
-        ax_z.set_ylim(*limits[1])
-    ax_z.set_xlabel(axis_names[0])
-    ax_z.set_ylabel(axis_names[1])
+        ax_z.set(xlim=limits[0], ylim=limits[1])
+    ax_z.set(xlabel=axis_names[0], ylabel=axis_names[1])
     ax_z.tick_params(labelsize=7)
     fig.tight_layout(pad=0.3)
     return fig
@@ -341,10 +330,7 @@ def _scatter_image(xy: np.ndarray, labels, names: Sequence[str], limits, max_poi
         plot_latent_2d(xy, np.asarray(labels)[:max_points], ax=ax)
     else:
         ax.scatter(xy[:, 0], xy[:, 1], s=2, alpha=0.5, linewidths=0, rasterized=True)
-    ax.set_xlim(*limits[0])
-    ax.set_ylim(*limits[1])
-    ax.set_xlabel(names[0])
-    ax.set_ylabel(names[1])
+    ax.set(xlim=limits[0], ylim=limits[1], xlabel=names[0], ylabel=names[1])
     ax.tick_params(labelsize=7)
     fig.tight_layout(pad=0.3)
     fig.canvas.draw()
@@ -425,25 +411,21 @@ def latent_explorer(decoder, mu, labels=None, n_sliders: int | None = None, limi
     controls = [_slider(f"{prefix}{i + 1}", positions * s) for i, s in enumerate(scales)]
     names = (f"{prefix}1", f"{prefix}2") if n_sliders >= 2 or p >= 2 else ("z1", "")
 
-    def latent(value: dict) -> np.ndarray:
-        coords = np.array([value[c["name"]] for c in controls], dtype=np.float64)
+    def to_z(coords: np.ndarray) -> np.ndarray:
+        """Latent vectors (m, p) of slider positions (m, n_sliders)."""
         if directions is None:
-            z = base.copy()
-            z[:n_sliders] = coords
+            z = np.tile(base, (len(coords), 1))
+            z[:, :n_sliders] = coords
             return z
-        full = np.zeros(directions.n_components)
-        full[:n_sliders] = coords
-        return np.asarray(directions.decode(full[None]), dtype=np.float64)[0]
-
-    index = _grid(controls)
-    coords = np.stack([np.asarray(c["values"])[index[:, k]] for k, c in enumerate(controls)], axis=1)
-    if directions is None:
-        z = np.tile(base, (len(coords), 1))
-        z[:, :n_sliders] = coords
-    else:
         full = np.zeros((len(coords), directions.n_components))
         full[:, :n_sliders] = coords
-        z = np.asarray(directions.decode(full), dtype=np.float64)
+        return np.asarray(directions.decode(full), dtype=np.float64)
+
+    def latent(value: dict) -> np.ndarray:
+        return to_z(np.array([[value[c["name"]] for c in controls]], dtype=np.float64))[0]
+
+    index = _grid(controls)
+    z = to_z(np.stack([np.asarray(c["values"])[index[:, k]] for k, c in enumerate(controls)], axis=1))
     images = pixel_probabilities(decoder, z.astype(np.float32))[..., 0]
 
     reach = np.zeros(2)
