@@ -54,6 +54,7 @@ QUOTED_SETTINGS: dict[str, dict[str, str]] = {
     "02": {"0.999": "Adam's default beta_2, recipes.ADAM_BETAS"},
     "03": {"0.1": "noise level sigma on the figure's axis", "0.2": "sigma, exercise 4's first DAE",
            "0.8": "sigma, exercise 4's second DAE", "0.9": "noise level sigma on the figure's axis"},
+    "04": {"0.8": "s, the noise standard deviation of exercise 2's model"},
     "05": {"0.1": "p(y) = 1/10 for ten digits; a threshold of exercise 5", "2.3": "-log 0.1 = log 10",
            "0.01": "recipes.ACTIVE_UNIT_THRESHOLD", "1.5": "mu given in exercise 1", "0.4": "log sigma^2 given in exercise 1",
            "0.003": "a threshold of exercise 5", "0.03": "a threshold of exercise 5"},
