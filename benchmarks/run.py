@@ -440,6 +440,26 @@ def _notebook_record(timing: dict, nb) -> dict:
     return {**timing, "trainings": runs}
 
 
+NOTEBOOK_GEMM_REPEATS = 5   # the short GEMM measured right before and right after each notebook run (about 1 s)
+
+
+def _gemm_now() -> float | None:
+    """The machine's fp32 GEMM rate now (GFLOP/s, a short measurement), or None when it cannot be measured."""
+    from benchmarks.machine import gemm_gflops
+
+    try:
+        return gemm_gflops(n=2048, repeats=NOTEBOOK_GEMM_REPEATS)["gflops"]
+    except Exception as err:   # a failed measurement leaves the run without its own rate, not the bench without data
+        _log(f"notebooks: GEMM measurement failed ({type(err).__name__}: {err})")
+        return None
+
+
+def _gemm_around(before: float, after: float | None) -> dict:
+    """A notebook run's own GEMM rate: the mean of the rates measured right before and right after it."""
+    rates = [x for x in (before, after) if x]
+    return {"gemm_gflops_around": rates, "gemm_gflops": sum(rates) / len(rates)} if rates else {}
+
+
 def part_notebooks(smoke: bool, keep_in: Path | None, notebooks: list[str] | None,
                    pair_nbval: bool = False) -> dict:
     """Each notebook's default run and quick run (smoke: the quick run only), what their copies printed.
@@ -449,6 +469,10 @@ def part_notebooks(smoke: bool, keep_in: Path | None, notebooks: list[str] | Non
     it, then its quick run. The paired nbval runs are handed to the nbval part as ``paired_nbval``;
     this machine's speed drifts by a third within minutes, so an nbval run compared with a default
     run of twenty minutes earlier says more about the machine than about the harness.
+    Outside smoke runs a short GEMM measurement right before and right after each run gives that run
+    its own rate (``gemm_gflops``, the mean of the two): the machine's rate drifts within a bench run
+    (293 to 232 GFLOP/s over 18 minutes was seen), so the run's start and end rates misstate the
+    notebooks in its middle. The report converts each notebook's seconds with its own rate.
     From the executed copies: every training's per-epoch seconds, notebook 06's AUC table (default
     copy; quick copy in smoke runs) and notebook 04's test ELBO of the 2-D model (quick copy).
     ``keep_in`` receives the default copies in ``keep_in/`` and the quick ones in
@@ -461,10 +485,14 @@ def part_notebooks(smoke: bool, keep_in: Path | None, notebooks: list[str] | Non
     default, quick, copies, paired = {}, {}, {}, {}
     for path in select_notebooks(committed_notebooks(), notebooks):
         for mode_quick in ((True,) if smoke else (False, True)):
+            before = None if smoke else _gemm_now()
             timing, nb = run_notebook(path, quick=mode_quick, keep_copy_in=keep_quick if mode_quick else keep_in)
+            if before is not None:
+                timing.update(_gemm_around(before, _gemm_now()))
             (quick if mode_quick else default)[path.stem] = _notebook_record(timing, nb)
             copies[(path.stem, mode_quick)] = (nb, timing)
             _log(f"notebooks: {path.stem} {'quick' if mode_quick else 'default'} {timing['seconds']:.0f} s"
+                 + (f" (GEMM {timing['gemm_gflops']:.0f} GFLOP/s around it)" if "gemm_gflops" in timing else "")
                  + ("" if timing["ok"] else f" FAILED: {timing.get('error')}"))
             if pair_nbval and not mode_quick:
                 paired[path.stem] = _nbval_run(path, timing)

@@ -9,6 +9,7 @@ hundred real MNIST images.
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import re
 from pathlib import Path
@@ -121,6 +122,8 @@ def _fake_runner(monkeypatch, calls: list, elbo_line: str = "test ELBO, p = 2: -
         return {"seconds": 4.0 if quick else 20.0, "quick": quick, "ok": True}, nb
 
     monkeypatch.setattr(timing, "run_notebook", fake_run_notebook)
+    rates = itertools.cycle([200.0, 220.0, 180.0, 240.0, 250.0, 230.0, 210.0, 190.0])   # GEMM before and after each run
+    monkeypatch.setattr("benchmarks.run._gemm_now", lambda: next(rates))
 
 
 def test_notebooks_part_runs_default_and_quick_and_reads_the_copies(monkeypatch, tmp_path):
@@ -139,6 +142,10 @@ def test_notebooks_part_runs_default_and_quick_and_reads_the_copies(monkeypatch,
     assert out["notebooks"]["only"] == [v04, AUC_NOTEBOOK]
     assert out["notebooks_quick"]["qualities"]["vae_test_elbo_p2"] == {"test_elbo": -160.5}
     assert out["notebooks_quick"]["qualities"]["anomaly_auc"] == auc_table_from_notebook(_nb06())
+    # each run carries the mean of the GEMM rates measured right before and right after it
+    assert out["notebooks"][v04]["gemm_gflops_around"] == [200.0, 220.0] and out["notebooks"][v04]["gemm_gflops"] == 210.0
+    assert out["notebooks_quick"][v04]["gemm_gflops"] == 210.0 and out["notebooks"][AUC_NOTEBOOK]["gemm_gflops"] == 240.0
+    assert out["notebooks_quick"][AUC_NOTEBOOK]["gemm_gflops_around"] == [210.0, 190.0]
     (run,) = out["notebooks"][v04]["trainings"]
     assert run["epoch_seconds"] == [9.0, 6.0] and run["first_epoch_ratio"] == 1.5 and run["judged"]
     assert len(out["notebooks"][AUC_NOTEBOOK]["trainings"]) >= 1     # notebook 06's stored progress lines
@@ -153,6 +160,7 @@ def test_notebooks_part_in_smoke_mode_runs_quick_only(monkeypatch):
     out = part_notebooks(smoke=True, keep_in=None, notebooks=["04"])
     assert calls == [("04_variational_autoencoder", True, None)]
     assert out["notebooks"] is None                    # no default run: merge() removes the key
+    assert "gemm_gflops" not in out["notebooks_quick"]["04_variational_autoencoder"]   # smoke runs measure no GEMM
     assert out["anomaly_auc"] == {"error": f"{AUC_NOTEBOOK} was not executed in this run"}
     elbo = out["notebooks_quick"]["qualities"]["vae_test_elbo_p2"]
     assert list(elbo) == ["error"] and "found 0 lines 'test ELBO, p = 2: <number> nats'" in elbo["error"]

@@ -91,6 +91,7 @@ USERS: dict[str, tuple[str, ...]] = {
     'ACTIVE_UNIT_THRESHOLD':          ('05',),
     'NB04_VAE_EPOCHS':                ('04', '04-solutions'),
     'NB04_QUICK_VAE_EPOCHS':          ('04', '04-solutions'),
+    'NB04_QUICK_VAE_BATCH_SIZE':      ('04', '04-solutions'),
     'NB04_IS_IMAGES':                 ('04',),
     'NB04_QUICK_IS_IMAGES':           ('04',),
     'NB05_BATCH_SIZE':                ('05', '05-solutions'),
@@ -115,7 +116,7 @@ USERS: dict[str, tuple[str, ...]] = {
     'QUICK_TRAIN_IMAGES':             ('01', '02', '03', '04', '05', '06', '02-solutions', '03-solutions', '04-solutions', '05-solutions'),
     'QUICK_EPOCH_SHARE':              ('01', '02', '03', '04', '05', '06', '02-solutions', '03-solutions', '04-solutions', '05-solutions'),
     'QUICK_EPOCHS':                   ('01', '02', '03', '04', '05', '06', '02-solutions', '03-solutions', '04-solutions', '05-solutions'),
-    'QUICK_BATCH_SHARE':              ('01', '02', '03', '04', '05', '06', '02-solutions', '03-solutions', '04-solutions'),
+    'QUICK_BATCH_SHARE':              ('01', '02', '03', '04', '05', '06', '02-solutions', '03-solutions'),
     'QUICK_TEST_IMAGES':              ('01', '02', '03', '04', '05', '06', '02-solutions', '03-solutions', '05-solutions', '06-solutions'),
     'QUICK_GOAL_VAE_ELBO':            ('04',),
 }

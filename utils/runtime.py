@@ -121,8 +121,9 @@ def quick_epochs(epochs: int) -> int:
 def quick_batch_size(batch_size: int) -> int:
     """``batch_size`` outside quick mode; in quick mode :data:`utils.recipes.QUICK_BATCH_SHARE` of it (at least 16).
 
-    The MNIST trainings of notebooks 02-06 use it: a quick-mode epoch then takes twice the optimizer
-    steps, which its one or two epochs need. Measured: notebook 04's VAE, 2 epochs on 60,000 images, reaches a
+    The MNIST trainings of notebooks 02, 03, 05 and 06 use it: a quick-mode epoch then takes twice the optimizer
+    steps, which its one or two epochs need (notebook 04's VAEs go further, to a quarter:
+    ``recipes.NB04_QUICK_VAE_BATCH_SIZE``). Measured: notebook 04's VAE, 2 epochs on 60,000 images, reaches a
     test ELBO of about -161 nats with batches of 64 against about -165 with 128; the autoencoder at
     p = 16, one epoch, gets 0.57 of PCA's test error on 20,000 images with batches of 64 against
     0.65 on 30,000 with 128.
