@@ -89,6 +89,14 @@ def notebook_at_reference(d: dict | None, r: dict) -> float | None:
     return None if seconds is None or rate is None else seconds * rate / REF
 
 
+def total_at_reference(runs: dict, total: float | None, r: dict) -> float | None:
+    """Notebook runs' seconds together at the reference rate: each by its own rate when every run has one,
+    else ``total`` (their measured seconds together) by the run's rate."""
+    if runs and all(d.get("gemm_gflops") for d in runs.values()):
+        return sum(notebook_at_reference(d, r) for d in runs.values())
+    return at_reference(total, r)
+
+
 def quick_fraction(r: dict) -> float | None:
     """All quick runs over all default runs of the same notebooks (None unless both ran for the same set).
 
@@ -99,10 +107,8 @@ def quick_fraction(r: dict) -> float | None:
     default, quick = notebook_runs(r.get("notebooks")), notebook_runs(r.get("notebooks_quick"))
     if not default or set(default) != set(quick):
         return None
-    runs = [*default.values(), *quick.values()]
-    if all(d.get("gemm_gflops") for d in runs):
-        return sum(notebook_at_reference(d, r) for d in quick.values()) / sum(
-            notebook_at_reference(d, r) for d in default.values())
+    if all(d.get("gemm_gflops") for d in [*default.values(), *quick.values()]):
+        return total_at_reference(quick, None, r) / total_at_reference(default, None, r)
     return sum(d["seconds"] for d in quick.values()) / sum(d["seconds"] for d in default.values())
 
 
@@ -300,12 +306,7 @@ def _notebook_lines(r: dict) -> list[str]:
     totals = [_get(r, k, "total_seconds") for k in ("notebooks", "notebooks_quick", "nbval")]
     harness = [v["harness_seconds"] for v in nbval.values() if v.get("harness_seconds") is not None]
     only = any(_get(r, k, "only") for k in ("notebooks", "notebooks_quick", "nbval"))
-    def ref_total(runs: dict, total: float | None) -> float | None:   # by each run's own rate when all have one
-        if runs and all(x.get("gemm_gflops") for x in runs.values()):
-            return sum(notebook_at_reference(x, r) for x in runs.values())
-        return at_reference(total, r)
-
-    ref_totals = [ref_total(default, totals[0]), ref_total(quick, totals[1])]
+    ref_totals = [total_at_reference(default, totals[0], r), total_at_reference(quick, totals[1], r)]
     lines.append(f"| **total**{' (only these notebooks)' if only else ''} | **{_fmt(totals[0], 0)}** | | "
                  f"**{_fmt(ref_totals[0], 0)}** | **{_fmt(totals[1], 0)}** | | "
                  f"**{_fmt(ref_totals[1], 0)}** | "
